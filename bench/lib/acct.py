@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Read Caravan's accounting CSV files (PowerMTA acct format) for one jobId.
+
+    acct.py count DIR JOB              -> number of 'd' records (delivered) for JOB
+    acct.py stats DIR JOB [START_MS]   -> key=value lines: record counts by type, duplicates,
+                                          first queued / last logged (epoch ms), submit-to-250
+                                          latency percentiles, and, with START_MS (the producer's
+                                          first send), the end-to-end rate.
+
+DIR is searched recursively for files named acct-* (.csv, also gzip-compressed rolls).
+Latency of a record = timeLogged - timeQueued; both are 'yyyy-MM-dd HH:mm:ss.SSSZ' in UTC
+(ISO 'T' separators, 'Z' and missing milliseconds are accepted too).
+"""
+import csv
+import gzip
+import io
+import math
+import os
+import re
+import sys
+from datetime import datetime, timezone
+
+TS = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?\s*(Z|[+-]\d\d:?\d\d)?$")
+
+
+def parse_ms(text):
+    """Epoch milliseconds of an accounting timestamp, or None."""
+    m = TS.match(text.strip())
+    if not m:
+        return None
+    y, mo, d, h, mi, s, frac, tz = m.groups()
+    dt = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), tzinfo=timezone.utc)
+    ms = int(dt.timestamp()) * 1000
+    if frac:
+        ms += int((frac + "00")[:3])
+    if tz and tz != "Z":
+        sign = 1 if tz[0] == "+" else -1
+        hh, mm = int(tz[1:3]), int(tz[-2:])
+        ms -= sign * (hh * 60 + mm) * 60_000
+    return ms
+
+
+def acct_files(root):
+    out = []
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if f.startswith("acct-"):
+                out.append(os.path.join(dirpath, f))
+    return sorted(out)
+
+
+def records(root, job):
+    """Yield dict rows whose jobId is JOB, from every accounting file under ROOT."""
+    for path in acct_files(root):
+        opener = gzip.open if path.endswith(".gz") else open
+        try:
+            with opener(path, "rt", newline="", encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+        except (OSError, EOFError):
+            continue  # a roll in progress, a truncated gzip: skip
+        if job not in text:
+            continue
+        for row in csv.DictReader(io.StringIO(text)):
+            if row.get("jobId") == job:
+                yield row
+
+
+def percentile(sorted_vals, p):
+    """Nearest-rank percentile (p in 0..100) of an ascending list."""
+    if not sorted_vals:
+        return float("nan")
+    k = max(1, math.ceil(p / 100.0 * len(sorted_vals)))
+    return sorted_vals[k - 1]
+
+
+def stats(root, job, start_ms=None):
+    types = {}
+    delivered_keys = set()
+    dup = 0
+    lat = []
+    bad_ts = 0
+    first_q = last_l = None
+    for row in records(root, job):
+        t = (row.get("type") or "?").strip()
+        types[t] = types.get(t, 0) + 1
+        if t != "d":
+            continue
+        key = (row.get("messageId"), row.get("rcpt"))
+        if key in delivered_keys:
+            dup += 1
+        delivered_keys.add(key)
+        q = parse_ms(row.get("timeQueued") or "")
+        lg = parse_ms(row.get("timeLogged") or "")
+        if q is None or lg is None:
+            bad_ts += 1
+            continue
+        lat.append(lg - q)
+        first_q = q if first_q is None else min(first_q, q)
+        last_l = lg if last_l is None else max(last_l, lg)
+    lat.sort()
+    out = {
+        "acct_d": types.get("d", 0),
+        "acct_b": types.get("b", 0),
+        "acct_t": types.get("t", 0),
+        "acct_r": types.get("r", 0),
+        "acct_other": sum(v for k, v in types.items() if k not in ("d", "b", "t", "r")),
+        "distinct_d": len(delivered_keys),
+        "duplicates_d": dup,
+        "bad_timestamps": bad_ts,
+        "first_queued_ms": first_q if first_q is not None else "",
+        "last_logged_ms": last_l if last_l is not None else "",
+    }
+    if lat:
+        out.update({
+            "lat_min_ms": lat[0],
+            "lat_p50_ms": percentile(lat, 50),
+            "lat_p90_ms": percentile(lat, 90),
+            "lat_p99_ms": percentile(lat, 99),
+            "lat_max_ms": lat[-1],
+            "lat_mean_ms": "%.1f" % (sum(lat) / len(lat)),
+        })
+    if start_ms is not None and last_l is not None and last_l > start_ms:
+        out["rate"] = "%.1f" % (len(delivered_keys) * 1000.0 / (last_l - start_ms))
+        out["window_ms"] = last_l - start_ms
+    return out
+
+
+def main(argv):
+    if len(argv) < 3 or argv[0] not in ("count", "stats"):
+        sys.stderr.write(__doc__)
+        return 2
+    cmd, root, job = argv[0], argv[1], argv[2]
+    if cmd == "count":
+        print(sum(1 for r in records(root, job) if (r.get("type") or "").strip() == "d"))
+        return 0
+    start = int(argv[3]) if len(argv) > 3 and argv[3] else None
+    for k, v in stats(root, job, start).items():
+        print(f"{k}={v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

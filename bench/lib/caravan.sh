@@ -1,0 +1,231 @@
+# bench/lib/caravan.sh - build, start, feed, measure and stop the Caravan engine.
+# Sourced after common.sh and sink.sh. Uses: ROOT, WORK, SINK_PORT, ENGINE (real|fake),
+# PRODUCER_THREADS, PRODUCER_BATCH, CARAVAN_JAVA_OPTS, KEEP_DATA.
+
+JAR=$ROOT/target/caravan.jar
+CLASSPATH_FILE=$ROOT/bench/work/classpath.txt
+PRODUCER_CLASSES=$ROOT/bench/work/producer-classes
+
+# ---------------------------------------------------------------- build
+ensure_jar() {
+  if [[ $ENGINE == fake ]]; then return 0; fi
+  if [[ -f $JAR && ${REBUILD:-0} != 1 ]]; then return 0; fi
+  log "building target/caravan.jar (mvn -B -q -DskipTests package)"
+  (cd "$ROOT" && mvn -B -q -o -DskipTests package >&2 || mvn -B -q -DskipTests package >&2) \
+    || die "the build failed; see the Maven output above"
+  [[ -f $JAR ]] || die "build finished but $JAR is missing"
+}
+
+# The project's runtime classpath (it holds the Artemis JMS client); recomputed when pom.xml changes.
+ensure_classpath() {
+  if [[ -s $CLASSPATH_FILE && $CLASSPATH_FILE -nt $ROOT/pom.xml ]]; then return 0; fi
+  log "resolving the project's runtime classpath (mvn dependency:build-classpath)"
+  mkdir -p "$(dirname "$CLASSPATH_FILE")"
+  local args=(-B -q dependency:build-classpath "-Dmdep.outputFile=$CLASSPATH_FILE" -DincludeScope=runtime)
+  (cd "$ROOT" && { mvn -o "${args[@]}" >&2 || mvn "${args[@]}" >&2; }) || die "dependency:build-classpath failed"
+  grep -q artemis-jakarta-client "$CLASSPATH_FILE" || die "no artemis-jakarta-client on the project's classpath"
+}
+
+# Compile BenchProducer once (the single-file source launcher would recompile it on every start).
+ensure_producer() {
+  ensure_classpath
+  local src=$ROOT/bench/src/BenchProducer.java
+  if [[ -f $PRODUCER_CLASSES/BenchProducer.class && $PRODUCER_CLASSES/BenchProducer.class -nt $src \
+        && $PRODUCER_CLASSES/BenchProducer.class -nt $CLASSPATH_FILE ]]; then
+    return 0
+  fi
+  log "compiling bench/src/BenchProducer.java"
+  mkdir -p "$PRODUCER_CLASSES"
+  javac -nowarn -cp "$(cat "$CLASSPATH_FILE")" -d "$PRODUCER_CLASSES" "$src" || die "BenchProducer does not compile"
+}
+
+# ---------------------------------------------------------------- config
+# write_mta_config FILE : bench/mta-bench.yaml with the sink's port filled in.
+write_mta_config() {
+  sed "s/@SINK_PORT@/$SINK_PORT/g" "$ROOT/bench/mta-bench.yaml" >"$1"
+  if grep -q '@SINK_PORT@' "$1"; then die "mta config still has a placeholder"; fi
+}
+
+# ---------------------------------------------------------------- engine lifecycle
+ENGINE_PID= ENGINE_LOG= ENGINE_DATA= ENGINE_BROKER_PORT= ENGINE_HTTP_PORT=
+BROKER_USER=bench
+BROKER_PASSWORD=
+
+# engine_start RUNDIR : start the engine with a fresh data dir, wait until healthy.
+engine_start() {
+  local rundir=$1 rc cmd
+  ENGINE_DATA=$rundir/data
+  ENGINE_LOG=$rundir/engine.log
+  rm -rf "$ENGINE_DATA"; mkdir -p "$ENGINE_DATA"
+  write_mta_config "$rundir/mta.yaml"
+  ENGINE_BROKER_PORT=$(free_port)
+  ENGINE_HTTP_PORT=$(free_port)
+  while [[ $ENGINE_HTTP_PORT == "$ENGINE_BROKER_PORT" ]]; do ENGINE_HTTP_PORT=$(free_port); done
+  BROKER_PASSWORD=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+  local args=("--caravan.data-dir=$ENGINE_DATA" "--server.port=$ENGINE_HTTP_PORT"
+              "--caravan.broker.port=$ENGINE_BROKER_PORT")
+  if [[ $ENGINE == fake ]]; then
+    cmd=(java -cp "$(cat "$CLASSPATH_FILE")" "$ROOT/bench/selftest/FakeEngine.java" "${args[@]}")
+  else
+    # shellcheck disable=SC2206
+    cmd=(java ${CARAVAN_JAVA_OPTS:-} -jar "$JAR" "${args[@]}")
+  fi
+  echo "${cmd[*]}" >"$rundir/engine.cmd"
+  log "starting engine ($ENGINE): broker 127.0.0.1:$ENGINE_BROKER_PORT, http 127.0.0.1:$ENGINE_HTTP_PORT"
+  (cd "$ROOT" && MTA_CONFIG=$rundir/mta.yaml MTA_BROKER_USER=$BROKER_USER \
+      MTA_BROKER_PASSWORD=$BROKER_PASSWORD exec "${cmd[@]}") >"$ENGINE_LOG" 2>&1 &
+  ENGINE_PID=$!
+  track_pid "$ENGINE_PID" 30 engine
+  local t0; t0=$(now_ms)
+  wait_http_up "http://127.0.0.1:$ENGINE_HTTP_PORT/actuator/health" "$ENGINE_PID" "${ENGINE_START_TIMEOUT:-180}"
+  rc=$?
+  if (( rc != 0 )); then
+    (( rc == 2 )) && warn "the engine exited during start-up" || warn "the engine was not healthy after ${ENGINE_START_TIMEOUT:-180}s"
+    engine_log_excerpt
+    return 1
+  fi
+  ENGINE_START_MS=$(( $(now_ms) - t0 ))
+  if ! port_listening "$ENGINE_BROKER_PORT"; then
+    warn "health is UP but nothing listens on the broker port $ENGINE_BROKER_PORT"
+    engine_log_excerpt
+    return 1
+  fi
+  log "engine healthy after ${ENGINE_START_MS} ms (pid $ENGINE_PID)"
+}
+
+# engine_stop : SIGTERM, 30 s grace, then SIGKILL. Prints the shutdown time in ms.
+engine_stop() {
+  [[ -n $ENGINE_PID ]] || return 0
+  local t0 rc=0; t0=$(now_ms)
+  stop_tracked "$ENGINE_PID" || rc=1
+  ENGINE_STOP_MS=$(( $(now_ms) - t0 ))
+  (( rc == 0 )) || warn "the engine had to be killed"
+  ENGINE_PID=
+  if [[ ${KEEP_DATA:-0} != 1 && -d $ENGINE_DATA ]]; then
+    # keep the accounting (small, the evidence), drop the journal
+    find "$ENGINE_DATA" -mindepth 1 -maxdepth 1 ! -name accounting -exec rm -rf {} +
+  fi
+  return $rc
+}
+
+engine_log_excerpt() {
+  [[ -f $ENGINE_LOG ]] || return 0
+  warn "engine log ($ENGINE_LOG): ERROR/WARN lines, then the last 30 lines:"
+  grep -E 'ERROR|WARN|Exception|APPLICATION FAILED' "$ENGINE_LOG" | head -40 >&2
+  echo '   ...' >&2
+  tail -30 "$ENGINE_LOG" >&2
+}
+
+# ---------------------------------------------------------------- producer + accounting
+# producer_run OUT.kv JOB N SIZE : submit N messages; key=value results in OUT.kv.
+producer_run() {
+  local out=$1 job=$2 n=$3 size=$4
+  run_waited producer 5 java ${PRODUCER_JAVA_OPTS:-} -cp "$PRODUCER_CLASSES:$(cat "$CLASSPATH_FILE")" BenchProducer \
+      --port "$ENGINE_BROKER_PORT" --user "$BROKER_USER" --password "$BROKER_PASSWORD" \
+      --messages "$n" --size "$size" --threads "${PRODUCER_THREADS:-4}" --batch "${PRODUCER_BATCH:-50}" \
+      --job "$job" ${PRODUCER_FLAGS:-} >"$out" 2>"${out%.kv}.err"
+}
+
+# Delivered ('d') records for JOB so far; cheap enough to poll (grep, no Python start-up).
+acct_count_fast() {
+  find "$ENGINE_DATA" -type f -name 'acct-*' -print0 2>/dev/null | xargs -0 -r zcat -f 2>/dev/null \
+    | grep -F -- "$1" | grep -cE '^"?d"?,'
+}
+
+# wait_delivered JOB N : until the accounting holds N 'd' records for JOB.
+#   Gives up after WAIT_BASE_S + N / WAIT_FLOOR_RATE seconds, or after STALL_S seconds without
+#   a new record, or when the engine dies. Returns 0 ok, 1 timeout, 2 engine died, 3 stalled.
+wait_delivered() {
+  local job=$1 n=$2 c=0 last=-1 last_change now deadline next_log
+  deadline=$(( $(date +%s) + ${WAIT_BASE_S:-60} + n / ${WAIT_FLOOR_RATE:-50} ))
+  last_change=$(date +%s); next_log=$(( last_change + 10 ))
+  while :; do
+    c=$(acct_count_fast "$job")
+    now=$(date +%s)
+    (( c >= n )) && { WAIT_COUNT=$c; return 0; }
+    if (( c != last )); then last=$c; last_change=$now; fi
+    kill -0 "$ENGINE_PID" 2>/dev/null || { WAIT_COUNT=$c; return 2; }
+    (( now - last_change > ${STALL_S:-120} )) && { WAIT_COUNT=$c; return 3; }
+    (( now > deadline )) && { WAIT_COUNT=$c; return 1; }
+    if (( now >= next_log )); then log "  $job: $c / $n delivered"; next_log=$(( now + 10 )); fi
+    sleep 0.25
+  done
+}
+
+explain_wait() {                # explain_wait RC JOB N
+  case $1 in
+    1) warn "$2: timed out with $WAIT_COUNT / $3 delivered" ;;
+    2) warn "$2: the engine died with $WAIT_COUNT / $3 delivered" ;;
+    3) warn "$2: no new delivery for ${STALL_S:-120}s, $WAIT_COUNT / $3 delivered" ;;
+  esac
+  python3 "$ROOT/bench/lib/acct.py" stats "$ENGINE_DATA" "$2" | sed 's/^/   /' >&2
+  warn "smtp-sink has counted $(sink_msgs) messages in all"
+  engine_log_excerpt
+}
+
+# ---------------------------------------------------------------- the scenario
+# scenario_caravan OUT.kv RUNDIR N SIZE WARMUP
+scenario_caravan() {
+  local out=$1 rundir=$2 n=$3 size=$4 warm=$5
+  local tag job_w job_m rc
+  tag=$(basename "$rundir")
+  job_w="bench-$STAMP-$tag-warm"
+  job_m="bench-$STAMP-$tag-main"
+  : >"$out"
+  kv_put "$out" scenario caravan
+  kv_put "$out" engine "$ENGINE"
+  kv_put "$out" messages "$n"
+  kv_put "$out" load "$(loadavg)"
+  kv_put "$out" ok 0
+
+  engine_start "$rundir" || { engine_stop; return 1; }
+  kv_put "$out" start_ms "$ENGINE_START_MS"
+
+  # 1. warm-up (unmeasured): JIT, connection pools, journal files.
+  if (( warm > 0 )); then
+    log "warm-up: $warm messages (job $job_w)"
+    producer_run "$rundir/producer-warm.kv" "$job_w" "$warm" "$size" \
+      || { warn "warm-up producer failed"; cat "$rundir/producer-warm.err" >&2; engine_stop; return 1; }
+    wait_delivered "$job_w" "$warm"; rc=$?
+    if (( rc != 0 )); then explain_wait $rc "$job_w" "$warm"; engine_stop; return 1; fi
+    local ws; ws=$(python3 "$ROOT/bench/lib/acct.py" stats "$ENGINE_DATA" "$job_w" "$(kv_get "$rundir/producer-warm.kv" start_ms)")
+    kv_put "$out" warm_rate "$(awk -F= '$1=="rate"{print $2}' <<<"$ws")"
+    wait_quiet "$ENGINE_PID" 15
+  fi
+
+  # 2. measured batch
+  local e0 e1 s0 s1 m0 m1 sys0 sys1 l0 l1
+  log "measured: $n messages (job $job_m)"
+  l0=$(wc -l <"$ENGINE_LOG")
+  read -r -a sys0 <<<"$(sys_cpu_sample)"
+  e0=$(proc_cpu_ticks "$ENGINE_PID"); s0=$(sink_cpu_ticks); m0=$(sink_msgs)
+  producer_run "$rundir/producer-main.kv" "$job_m" "$n" "$size" \
+    || { warn "producer failed"; cat "$rundir/producer-main.err" >&2; engine_stop; return 1; }
+  wait_delivered "$job_m" "$n"; rc=$?
+  e1=$(proc_cpu_ticks "$ENGINE_PID"); s1=$(sink_cpu_ticks)
+  read -r -a sys1 <<<"$(sys_cpu_sample)"
+  if (( rc != 0 )); then explain_wait $rc "$job_m" "$n"; engine_stop; return 1; fi
+  sleep 0.3; m1=$(sink_msgs)
+  l1=$(wc -l <"$ENGINE_LOG")
+
+  kv_put "$out" peak_rss_kb "$(proc_hwm_kb "$ENGINE_PID")"
+  kv_put "$out" rss_kb "$(proc_rss_kb "$ENGINE_PID")"
+  local p="$rundir/producer-main.kv"
+  kv_put "$out" intake_rate "$(kv_get "$p" intake_rate)"
+  kv_put "$out" producer_cpu_ms_per_msg "$(kv_get "$p" cpu_ms_per_msg)"
+  kv_put "$out" producer_start_ms "$(kv_get "$p" start_ms)"
+  python3 "$ROOT/bench/lib/acct.py" stats "$ENGINE_DATA" "$job_m" "$(kv_get "$p" start_ms)" >>"$out"
+  kv_put "$out" engine_cpu_ms_per_msg "$(awk -v d="$((e1 - e0))" -v hz="$CLK_TCK" -v n="$n" 'BEGIN{printf "%.3f", d*1000/hz/n}')"
+  kv_put "$out" sink_cpu_ms_per_msg "$(awk -v d="$((s1 - s0))" -v hz="$CLK_TCK" -v n="$n" 'BEGIN{printf "%.4f", d*1000/hz/n}')"
+  kv_put "$out" all_cpu_ms_per_msg "$(awk -v d="$((sys1[0] - sys0[0]))" -v hz="$CLK_TCK" -v n="$n" 'BEGIN{printf "%.3f", d*1000/hz/n}')"
+  kv_put "$out" steal_ticks "$(( sys1[1] - sys0[1] ))"
+  kv_put "$out" iowait_ticks "$(( sys1[2] - sys0[2] ))"
+  kv_put "$out" sink_msgs "$(( m1 - m0 ))"
+  kv_put "$out" log_lines_measured "$(( l1 - l0 ))"
+  kv_put "$out" job "$job_m"
+
+  engine_stop; rc=$?
+  kv_put "$out" stop_ms "$ENGINE_STOP_MS"
+  kv_put "$out" stop_clean "$(( rc == 0 ))"
+  kv_put "$out" ok 1
+}

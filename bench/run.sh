@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# bench/run.sh - end-to-end throughput benchmark of Caravan (issue 2), built to be extended with
+# more scenarios (issue 3: Postfix side by side, scale run).
+#
+#   bench/run.sh [--messages N] [--runs R] [--size BYTES] [--warmup W]
+#                [--scenarios ceiling,ceiling_reuse,caravan] [--engine real|fake]
+#                [--threads T] [--batch B] [--keep-data] [--rebuild]
+#
+# Per run: smtp-source -> smtp-sink ceilings, then a fresh engine (new data dir), an unmeasured
+# warm-up batch, and the measured batch of N messages of ~SIZE bytes submitted to mail.submit;
+# waits until the accounting has N 'd' records for the measured jobId, samples /proc, stops the
+# engine. Prints one column per run and the medians; writes the same to bench/results/.
+# Everything listens on and connects to 127.0.0.1 only. See bench/README.md.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MESSAGES=20000
+RUNS=3
+SIZE=2048
+WARMUP=5000
+SCENARIOS=ceiling,ceiling_reuse,caravan
+ENGINE=real
+KEEP_DATA=0
+REBUILD=0
+PRODUCER_THREADS=4
+PRODUCER_BATCH=50
+
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while (( $# )); do
+  case $1 in
+    --messages)  MESSAGES=$2; shift 2 ;;
+    --runs)      RUNS=$2; shift 2 ;;
+    --size)      SIZE=$2; shift 2 ;;
+    --warmup)    WARMUP=$2; shift 2 ;;
+    --scenarios) SCENARIOS=$2; shift 2 ;;
+    --engine)    ENGINE=$2; shift 2 ;;
+    --threads)   PRODUCER_THREADS=$2; shift 2 ;;
+    --batch)     PRODUCER_BATCH=$2; shift 2 ;;
+    --keep-data) KEEP_DATA=1; shift ;;
+    --rebuild)   REBUILD=1; shift ;;
+    -h|--help)   usage 0 ;;
+    *) echo "unknown option: $1" >&2; usage 2 ;;
+  esac
+done
+for v in MESSAGES RUNS SIZE WARMUP PRODUCER_THREADS PRODUCER_BATCH; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "--${v,,} needs a number" >&2; exit 2; }
+done
+[[ $ENGINE == real || $ENGINE == fake ]] || { echo "--engine is real or fake" >&2; exit 2; }
+(( MESSAGES > 0 && RUNS > 0 && SIZE >= 512 )) || { echo "need messages > 0, runs > 0, size >= 512" >&2; exit 2; }
+
+source "$ROOT/bench/lib/common.sh"
+source "$ROOT/bench/lib/sink.sh"
+source "$ROOT/bench/lib/caravan.sh"
+install_traps
+
+STAMP=$(date -u +%Y%m%d-%H%M%S)
+WORK=$ROOT/bench/work/$STAMP
+RESULTS=$ROOT/bench/results/$(date -u +%Y-%m-%d_%H%M%S).txt
+mkdir -p "$WORK" "$ROOT/bench/results"
+IFS=, read -r -a SCEN <<<"$SCENARIOS"
+export ENGINE KEEP_DATA REBUILD PRODUCER_THREADS PRODUCER_BATCH
+
+# ---------------------------------------------------------------- prerequisites
+ensure_postfix_tools
+if [[ ,$SCENARIOS, == *,caravan,* ]]; then
+  ensure_jar
+  ensure_producer
+fi
+
+# ---------------------------------------------------------------- run metadata
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpus=$(nproc)"
+  echo "cpu_model=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
+  echo "mem=$(awk '/^MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+  echo "kernel=$(uname -sr)"
+  echo "java=$(java -version 2>&1 | head -1)"
+  echo "messages=$MESSAGES"
+  echo "size=$SIZE"
+  echo "runs=$RUNS"
+  echo "warmup=$WARMUP"
+  echo "producer=$PRODUCER_THREADS threads, commit every $PRODUCER_BATCH"
+  echo "engine=$ENGINE$( [[ $ENGINE == real ]] && echo " target/caravan.jar" )"
+  echo "engine_opts=${CARAVAN_JAVA_OPTS:+JAVA_OPTS: $CARAVAN_JAVA_OPTS}"
+  echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD -- src routes config pom.xml 2>/dev/null || echo '+dirty')"
+} >"$WORK/meta.kv"
+
+# ---------------------------------------------------------------- the runs
+SINK_PORT=$(free_port)
+sink_start "$SINK_PORT" "$WORK/smtp-sink.log"
+log "smtp-sink on 127.0.0.1:$SINK_PORT; work dir $WORK"
+
+FAILED=0
+for ((r = 1; r <= RUNS; r++)); do
+  RUNDIR=$WORK/run$r
+  mkdir -p "$RUNDIR"
+  log "=== run $r / $RUNS (load $(loadavg))"
+  for s in "${SCEN[@]}"; do
+    case $s in
+      ceiling)       scenario_ceiling "$RUNDIR/result-ceiling.kv" "$MESSAGES" "$SIZE" "$SINK_PORT" ceiling -s 20 ;;
+      ceiling_reuse) scenario_ceiling "$RUNDIR/result-ceiling_reuse.kv" "$MESSAGES" "$SIZE" "$SINK_PORT" ceiling_reuse -d -s 16 ;;
+      caravan)
+        if scenario_caravan "$RUNDIR/result-caravan.kv" "$RUNDIR" "$MESSAGES" "$SIZE" "$WARMUP"; then
+          log "run $r: $(kv_get "$RUNDIR/result-caravan.kv" rate) msgs/s end to end," \
+              "p99 $(kv_get "$RUNDIR/result-caravan.kv" lat_p99_ms) ms," \
+              "engine $(kv_get "$RUNDIR/result-caravan.kv" engine_cpu_ms_per_msg) ms CPU/msg"
+        else
+          FAILED=$((FAILED + 1))
+          warn "run $r: the caravan scenario failed (logs in $RUNDIR)"
+        fi ;;
+      *) die "unknown scenario: $s" ;;
+    esac
+  done
+done
+sink_stop
+
+# ---------------------------------------------------------------- report
+python3 "$ROOT/bench/lib/report.py" "$WORK" | tee "$RESULTS"
+echo
+echo "written to ${RESULTS#"$ROOT"/}; raw records in ${WORK#"$ROOT"/}"
+(( FAILED == 0 )) || { warn "$FAILED caravan run(s) failed"; exit 1; }

@@ -1,0 +1,89 @@
+package org.caravan;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+import jakarta.jms.ConnectionFactory;
+import org.apache.camel.component.jms.JmsComponent;
+import org.caravan.config.MtaConfig;
+import org.caravan.config.MtaConfigLoader;
+import org.caravan.config.Sizes;
+import org.caravan.delivery.DeliveryAttempt;
+import org.caravan.delivery.DeliveryLines;
+import org.caravan.delivery.DeliveryRoutes;
+import org.caravan.intake.IntakeProcessor;
+import org.caravan.outcome.AccountingLog;
+import org.caravan.outcome.OutcomeRecorder;
+import org.caravan.routing.DomainClassifier;
+import org.caravan.routing.MxResolver;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
+
+/** Wires the stages together; the routes in routes/*.yaml meet these beans by name. */
+@Configuration(proxyBeanMethods = false)
+public class EngineConfiguration {
+
+    @Bean
+    MtaConfig mtaConfig(@Value("${caravan.config}") String path) {
+        return MtaConfigLoader.load(Path.of(path));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    DomainClassifier domainClassifier(MtaConfig config) {
+        return new DomainClassifier(config);
+    }
+
+    /** The system resolver, created on first use: with route: set on every policy, DNS is never asked. */
+    @Bean
+    @Lazy
+    @ConditionalOnMissingBean
+    MxResolver mxResolver() {
+        return MxResolver.systemDefault();
+    }
+
+    @Bean(destroyMethod = "close")
+    AccountingLog accountingLog(@Value("${caravan.accounting.directory}") String dir,
+            @Value("${caravan.accounting.max-file-size}") String maxSize, Clock clock) {
+        return new AccountingLog(Path.of(dir), Sizes.parse(maxSize), clock);
+    }
+
+    @Bean
+    OutcomeRecorder outcomeRecorder(AccountingLog accounting, ConnectionFactory connectionFactory) {
+        return new OutcomeRecorder(accounting, connectionFactory);
+    }
+
+    @Bean("intake")
+    IntakeProcessor intake(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes) {
+        return new IntakeProcessor(config, classifier, outcomes);
+    }
+
+    @Bean(destroyMethod = "close")
+    DeliveryLines deliveryLines(MtaConfig config, Clock clock) {
+        return new DeliveryLines(config, clock);
+    }
+
+    @Bean("delivery")
+    DeliveryAttempt delivery(DeliveryLines lines, @Lazy MxResolver mx, OutcomeRecorder outcomes) {
+        return new DeliveryAttempt(lines, mx, outcomes);
+    }
+
+    @Bean
+    DeliveryRoutes deliveryRoutes(DeliveryLines lines) {
+        return new DeliveryRoutes(lines);
+    }
+
+    /** camel-jms over Spring Boot's connection factory, so route and JmsTemplate share one transaction. */
+    @Bean("jms")
+    JmsComponent jms(ConnectionFactory connectionFactory) {
+        return JmsComponent.jmsComponent(connectionFactory);
+    }
+}

@@ -1,0 +1,103 @@
+package org.caravan.broker;
+
+import java.util.Set;
+
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.security.Role;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
+import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
+import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
+import org.springframework.boot.autoconfigure.jms.artemis.ArtemisProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Turns Spring Boot's embedded Artemis (in-VM only, no security, not persistent) into the engine's
+ * broker: persistent journal, one network acceptor for every protocol, logins required, mail
+ * addresses that page instead of filling the heap and park poison messages on mail.dead.
+ * Active unless spring.artemis.mode=native points the engine at an external broker.
+ */
+@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "spring.artemis.mode", havingValue = "embedded", matchIfMissing = true)
+@EnableConfigurationProperties(BrokerSettings.class)
+public class EmbeddedBrokerConfiguration {
+
+    static final String ROLE = "mta";
+    public static final String DEAD_LETTERS = "mail.dead";
+
+    @Bean
+    ArtemisConfigurationCustomizer caravanBroker(BrokerSettings settings) {
+        return config -> customize(config, settings);
+    }
+
+    static void customize(Configuration config, BrokerSettings settings) {
+        try {
+            config.addAcceptorConfiguration("netty", settings.acceptorUrl());
+        } catch (Exception e) {
+            throw new IllegalStateException("bad acceptor " + settings.acceptorUrl(), e);
+        }
+        config.setSecurityEnabled(true);
+        config.putSecurityRoles("#", Set.of(new Role(ROLE, true, true, true, true, true, true, true, true, true, true, true, true)));
+        config.setJournalBufferTimeout_NIO((int) settings.journalBufferTimeoutNs());
+        config.setJournalBufferTimeout_AIO((int) settings.journalBufferTimeoutNs());
+        config.setJMXManagementEnabled(true);
+        config.addAddressSetting("mail.#", new AddressSettings()
+                .setDeadLetterAddress(SimpleString.of(DEAD_LETTERS))
+                .setMaxDeliveryAttempts(settings.maxDeliveryAttempts())
+                .setRedeliveryDelay(1000)
+                .setRedeliveryMultiplier(2)
+                .setMaxRedeliveryDelay(60_000)
+                .setMaxSizeBytes(settings.addressMaxSizeMb() * 1024 * 1024)
+                .setAddressFullMessagePolicy(AddressFullMessagePolicy.PAGE)
+                .setAutoCreateQueues(true)
+                .setAutoCreateAddresses(true)
+                // mail queues are the spool: never dropped because they are empty for a moment
+                .setAutoDeleteQueues(false)
+                .setAutoDeleteAddresses(false));
+        for (String queue : new String[] {"mail.submit", "mail.invalid", DEAD_LETTERS}) {
+            config.addQueueConfiguration(QueueConfiguration.of(queue).setRoutingType(RoutingType.ANYCAST).setDurable(true));
+        }
+    }
+
+    /** Gives Boot's EmbeddedActiveMQ a login module before it starts: the broker user from the environment. */
+    @Bean
+    static BeanPostProcessor brokerSecurity(ArtemisProperties artemis) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof EmbeddedActiveMQ broker) {
+                    broker.setSecurityManager(securityManager(artemis.getUser(), artemis.getPassword()));
+                }
+                return bean;
+            }
+
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                if (bean instanceof EmbeddedActiveMQ broker) {
+                    AcceptorCheck.requireStarted(broker.getActiveMQServer());
+                }
+                return bean;
+            }
+        };
+    }
+
+    static ActiveMQJAASSecurityManager securityManager(String user, String password) {
+        if (user == null || user.isBlank() || password == null || password.isBlank()) {
+            throw new IllegalStateException("broker credentials missing: set MTA_BROKER_USER and MTA_BROKER_PASSWORD"
+                    + " (or run with the 'dev' profile for the documented dev default)");
+        }
+        SecurityConfiguration users = new SecurityConfiguration();
+        users.addUser(user, password);
+        users.addRole(user, ROLE);
+        return new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users);
+    }
+}

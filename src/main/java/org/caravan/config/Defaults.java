@@ -1,0 +1,60 @@
+package org.caravan.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The built-in value of every directive: the one place a default lives. The 'default' policy in
+ * mta.yaml starts from these; every other policy starts from the 'default' policy.
+ */
+public final class Defaults {
+
+    /** Big providers accept up to about 50 MB (Gmail receives 50 MB); larger mail would only bounce there. */
+    public static final long MAX_MESSAGE_SIZE = 50L << 20;
+    /** PowerMTA's default: enough parallel sessions for volume without looking like a flood to one MX. */
+    public static final int MAX_SMTP_OUT = 20;
+    /** Reuses a session for throughput but rotates it before receivers start to penalize long sessions. */
+    public static final int MAX_MSG_PER_CONNECTION = 100;
+    /** PowerMTA's default; providers that care about connection churn get their own policy. */
+    public static final Rate MAX_CONN_RATE = Rate.UNLIMITED;
+    /** PowerMTA's default; providers that limit volume get their own policy. */
+    public static final Rate MAX_MSG_RATE = Rate.UNLIMITED;
+    /** Quick first retries get past greylisting (typically 1-5 min), then doubling spares the receiver. */
+    public static final List<Duration> RETRY_AFTER =
+            List.of(Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(40));
+    /** Past the list, hourly like PowerMTA's retry-after default: a long outage costs little. */
+    public static final Duration BACKOFF_RETRY = Duration.ofHours(1);
+    /** Caps work on a dead destination at about 17 h (4 listed + 16 hourly retries) even before bounce-after. */
+    public static final int MAX_RETRIES = 20;
+    /** PowerMTA's default queue lifetime, close to Postfix's 5d maximal_queue_lifetime. */
+    public static final Duration BOUNCE_AFTER = Duration.ofDays(4).plusHours(12);
+    /** Long enough for a slow MX, short enough to move on to the next MX before the batch stalls. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** RFC 5321 4.5.3.2: a client waits at least 5 minutes for most command replies. */
+    public static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
+    /** Receivers drop idle clients quickly; close pooled sessions before they do it mid-command. */
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+    /** Backoff needs provider-specific reply patterns, so by default there is none. */
+    public static final BackoffMode BACKOFF = BackoffMode.NONE;
+    /** Backoff slows to a tenth of the normal rate: enough to stop the provider's deferrals, still moving. */
+    public static final int BACKOFF_RATE_DIVISOR = 10;
+    /** The usual PowerMTA backoff-to-normal-after: providers lift throttles within about an hour. */
+    public static final Duration BACKOFF_TO_NORMAL_AFTER = Duration.ofHours(1);
+    /** The catch-all match of the 'default' policy. */
+    public static final String MATCH_ALL = "*";
+
+    private Defaults() {
+    }
+
+    /** The 'default' policy as it is when mta.yaml does not set anything (route null: MX lookup). */
+    public static DomainPolicy policy() {
+        return new DomainPolicy(DomainPolicy.DEFAULT, List.of(MATCH_ALL), MAX_SMTP_OUT, MAX_MSG_PER_CONNECTION,
+                MAX_CONN_RATE, MAX_MSG_RATE, new RetrySchedule(RETRY_AFTER, BACKOFF_RETRY, MAX_RETRIES, BOUNCE_AFTER),
+                BACKOFF, null, CONNECT_TIMEOUT, READ_TIMEOUT, IDLE_TIMEOUT);
+    }
+
+    /** The 'default' virtual MTA when mta.yaml does not list it: the host's own address and name. */
+    public static VirtualMta virtualMta() {
+        return new VirtualMta(VirtualMta.DEFAULT, null, null);
+    }
+}

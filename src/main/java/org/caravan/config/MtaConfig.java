@@ -1,0 +1,46 @@
+package org.caravan.config;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The whole of config/mta.yaml, validated: virtual MTAs and domain policies by name, in file
+ * order, each map always holding a "default" entry.
+ */
+public record MtaConfig(
+        Path source,
+        Map<String, VirtualMta> virtualMtas,
+        Map<String, DomainPolicy> policies,
+        long maxMessageSize) {
+
+    public MtaConfig {
+        virtualMtas = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtas));
+        policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
+        if (!virtualMtas.containsKey(VirtualMta.DEFAULT) || !policies.containsKey(DomainPolicy.DEFAULT)) {
+            throw new IllegalArgumentException("a 'default' virtual MTA and a 'default' policy must exist");
+        }
+        if (maxMessageSize < 1) {
+            throw new IllegalArgumentException("max-message-size must be positive, got " + maxMessageSize);
+        }
+    }
+
+    /** The named policy; throws IllegalArgumentException for a name the config does not define. */
+    public DomainPolicy policy(String name) {
+        DomainPolicy p = policies.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no domain policy '" + name + "' in " + source);
+        }
+        return p;
+    }
+
+    /** The catch-all policy every unmatched domain gets. */
+    public DomainPolicy defaultPolicy() {
+        return policies.get(DomainPolicy.DEFAULT);
+    }
+
+    public boolean hasVmta(String name) {
+        return virtualMtas.containsKey(name);
+    }
+}

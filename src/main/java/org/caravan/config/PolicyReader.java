@@ -1,0 +1,114 @@
+package org.caravan.config;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the domain-policies block: the 'default' policy first (over the built-in Defaults), then
+ * every other policy over it, key by key, as PowerMTA's {@code <domain *>} block works.
+ */
+final class PolicyReader {
+
+    static final Set<String> POLICY_KEYS = YamlMap.keys("match", "max-smtp-out", "max-msg-per-connection",
+            "max-conn-rate", "max-msg-rate", "retry-after", "backoff-retry", "max-retries", "bounce-after",
+            "connect-timeout", "read-timeout", "idle-timeout", "backoff", "route");
+    static final Set<String> BACKOFF_KEYS = YamlMap.keys("patterns", "max-msg-rate", "to-normal-after");
+
+    /** Which policy claimed each match entry, to refuse one domain in two policies. */
+    private final Map<String, String> claimedBy = new HashMap<>();
+
+    private PolicyReader() {
+    }
+
+    /** The policies in file order; 'default' is built from Defaults when absent and then put last. */
+    static Map<String, DomainPolicy> read(YamlMap policies) {
+        PolicyReader reader = new PolicyReader();
+        Map<String, YamlMap> blocks = policies == null ? Map.of() : policies.blocks(Values::name, POLICY_KEYS);
+        YamlMap defaultBlock = blocks.get(DomainPolicy.DEFAULT);
+        DomainPolicy base = Defaults.policy();
+        reader.claimedBy.put(Defaults.MATCH_ALL, DomainPolicy.DEFAULT);
+        if (defaultBlock != null) {
+            if (defaultBlock.has("match")) {
+                throw defaultBlock.errorAtKey("match",
+                        "the default policy matches every domain ('*') and may not declare match");
+            }
+            base = reader.policy(DomainPolicy.DEFAULT, List.of(Defaults.MATCH_ALL), defaultBlock, base, null);
+        }
+        YamlMap baseBackoff = defaultBlock == null ? null : defaultBlock.map("backoff", BACKOFF_KEYS);
+        Map<String, DomainPolicy> out = new LinkedHashMap<>();
+        for (Map.Entry<String, YamlMap> e : blocks.entrySet()) {
+            String name = e.getKey();
+            out.put(name, name.equals(DomainPolicy.DEFAULT) ? base
+                    : reader.policy(name, reader.match(name, e.getValue()), e.getValue(), base, baseBackoff));
+        }
+        out.putIfAbsent(DomainPolicy.DEFAULT, base);
+        return out;
+    }
+
+    private List<String> match(String name, YamlMap block) {
+        List<String> match = block.list("match", entry -> claim(Values.matchEntry(entry), name));
+        if (match == null) {
+            throw block.error("policy has no 'match' list (only the 'default' policy may omit it)");
+        }
+        return match;
+    }
+
+    private String claim(String entry, String policy) {
+        String owner = claimedBy.putIfAbsent(entry, policy);
+        if (owner == null) {
+            return entry;
+        }
+        throw new IllegalArgumentException(owner.equals(policy)
+                ? "match entry '" + entry + "' is listed twice"
+                : "match entry '" + entry + "' is in both policy '" + owner + "' and policy '" + policy + "'");
+    }
+
+    /** One policy: each key the block sets, else the parent's value; a backoff block is taken whole. */
+    private DomainPolicy policy(String name, List<String> match, YamlMap b, DomainPolicy parent,
+            YamlMap inheritedBackoff) {
+        Rate msgRate = or(b.scalar("max-msg-rate", Rate::parse), parent.maxMsgRate());
+        RetrySchedule r = parent.retry();
+        RetrySchedule retry = new RetrySchedule(
+                or(b.list("retry-after", Values::positiveDuration), r.retryAfter()),
+                or(b.scalar("backoff-retry", Values::positiveDuration), r.backoffRetry()),
+                or(b.scalar("max-retries", Values::nonNegativeInt), r.maxRetries()),
+                or(b.scalar("bounce-after", Values::positiveDuration), r.bounceAfter()));
+        YamlMap backoffBlock = b.has("backoff") ? b.map("backoff", BACKOFF_KEYS) : inheritedBackoff;
+        return new DomainPolicy(name, match,
+                or(b.scalar("max-smtp-out", Values::positiveInt), parent.maxSmtpOut()),
+                or(b.scalar("max-msg-per-connection", Values::positiveInt), parent.maxMsgPerConnection()),
+                or(b.scalar("max-conn-rate", Rate::parse), parent.maxConnRate()),
+                msgRate,
+                retry,
+                backoffBlock == null ? parent.backoff() : backoff(backoffBlock, msgRate),
+                or(b.scalar("route", Values::nextHop), parent.route()),
+                or(b.scalar("connect-timeout", Values::positiveDuration), parent.connectTimeout()),
+                or(b.scalar("read-timeout", Values::positiveDuration), parent.readTimeout()),
+                or(b.scalar("idle-timeout", Values::positiveDuration), parent.idleTimeout()));
+    }
+
+    /** A backoff block read against the rate of the policy using it, so an inherited block scales. */
+    private static BackoffMode backoff(YamlMap b, Rate policyRate) {
+        List<String> patterns = b.list("patterns", Values::pattern);
+        if (patterns == null) {
+            throw b.error("backoff needs 'patterns' (the reply text that switches to backoff mode)");
+        }
+        Rate rate = or(b.scalar("max-msg-rate", Rate::parse), tenth(policyRate));
+        Duration toNormal = or(b.scalar("to-normal-after", Values::positiveDuration), Defaults.BACKOFF_TO_NORMAL_AFTER);
+        return new BackoffMode(patterns, rate, toNormal);
+    }
+
+    /** The default backoff rate: a tenth of the normal rate, at least 1 per unit. */
+    private static Rate tenth(Rate rate) {
+        return rate.isUnlimited() ? rate
+                : new Rate(Math.max(1, rate.count() / Defaults.BACKOFF_RATE_DIVISOR), rate.per());
+    }
+
+    private static <T> T or(T value, T inherited) {
+        return value != null ? value : inherited;
+    }
+}

@@ -1,0 +1,121 @@
+package org.caravan.delivery;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.caravan.config.DomainPolicy;
+import org.caravan.outcome.BounceCategory;
+import org.caravan.outcome.BounceClassifier;
+import org.caravan.outcome.DeliveryOutcome;
+import org.caravan.outcome.OutcomeRecorder;
+import org.caravan.outcome.OutcomeType;
+import org.caravan.routing.MxLookupException;
+import org.caravan.routing.MxResolver;
+import org.caravan.routing.NextHop;
+import org.caravan.smtp.OutboundMessage;
+import org.caravan.smtp.SmtpReply;
+
+/**
+ * The delivery route's bean ("delivery"): before SMTP it turns the queued message into an
+ * OutboundMessage with its next hops; after SMTP it settles each recipient (delivered, deferred,
+ * bounced), records the outcomes and, for deferred recipients, schedules the next attempt.
+ */
+public class DeliveryAttempt {
+
+    /** Exchange property naming the queue of the scheduled retry; the route sends there when set. */
+    public static final String RETRY_QUEUE = "caravanRetryQueue";
+    static final String DELIVERY = "caravanDelivery";
+
+    private final DeliveryLines lines;
+    private final MxResolver mx;
+    private final OutcomeRecorder outcomes;
+    private final BounceClassifier bounces = new BounceClassifier();
+
+    public DeliveryAttempt(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes) {
+        this.lines = lines;
+        this.mx = mx;
+        this.outcomes = outcomes;
+    }
+
+    public void prepare(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Delivery d = DeliveryHeaders.read(in.getBody(byte[].class), in.getHeaders());
+        DeliveryLine line = lines.get(d.vmta(), d.policy());
+        exchange.setProperty(DELIVERY, d);
+        List<NextHop> hops = List.of();
+        SmtpReply settled = null;
+        DomainPolicy policy = line.state().policy();
+        if (policy.route() != null) {
+            hops = List.of(policy.route());
+        } else {
+            try {
+                hops = mx.resolve(d.domain());
+            } catch (MxLookupException e) {
+                settled = e.permanent()
+                        ? new SmtpReply(550, "5.1.2", "bad destination domain: " + e.getMessage())
+                        : new SmtpReply(451, "4.4.3", "MX lookup failed: " + e.getMessage());
+            }
+        }
+        OutboundMessage message = new OutboundMessage(line.session(), d.body(), d.messageId(), d.mailFrom(),
+                d.recipients(), hops);
+        if (settled != null) {
+            message.replyToRest(settled);
+        }
+        in.setBody(message);
+    }
+
+    public void settle(Exchange exchange) {
+        Delivery d = exchange.getProperty(DELIVERY, Delivery.class);
+        OutboundMessage sent = exchange.getMessage().getBody(OutboundMessage.class);
+        PolicyState state = lines.get(d.vmta(), d.policy()).state();
+        long now = System.currentTimeMillis();
+        List<DeliveryOutcome> results = new ArrayList<>(d.recipients().size());
+        List<String> deferred = new ArrayList<>();
+        for (String rcpt : d.recipients()) {
+            SmtpReply reply = sent.replies().getOrDefault(rcpt, SmtpReply.connectionFailure("no reply recorded"));
+            state.observe(reply);
+            Verdict verdict = Verdict.of(reply, d.attempt(), state.policy().retry(), d.queuedAt(), now);
+            if (verdict == Verdict.DEFERRED) {
+                deferred.add(rcpt);
+            }
+            results.add(outcome(d, rcpt, reply, verdict, sent.answeredBy(), now));
+        }
+        outcomes.record(results);
+        if (!deferred.isEmpty()) {
+            scheduleRetry(exchange, d.retryFor(deferred), state, now);
+        }
+    }
+
+    private void scheduleRetry(Exchange exchange, Delivery retry, PolicyState state, long now) {
+        Message out = exchange.getMessage();
+        Map<String, Object> headers = out.getHeaders();
+        headers.clear();
+        DeliveryHeaders.write(retry, headers);
+        long delay = state.policy().retry().delayBefore(retry.attempt()).toMillis();
+        headers.put(DeliveryHeaders.SCHEDULED_AT, Long.valueOf(now + delay));
+        out.setBody(retry.body());
+        exchange.setProperty(RETRY_QUEUE, retry.queue());
+    }
+
+    private DeliveryOutcome outcome(Delivery d, String rcpt, SmtpReply reply, Verdict verdict, String mxHost, long now) {
+        OutcomeType type;
+        BounceCategory category = null;
+        switch (verdict) {
+            case DELIVERED -> type = OutcomeType.DELIVERED;
+            case DEFERRED -> type = OutcomeType.DEFERRED;
+            case EXPIRED -> {
+                type = OutcomeType.BOUNCED;
+                category = BounceClassifier.expired();
+            }
+            default -> {
+                type = OutcomeType.BOUNCED;
+                category = bounces.classify(reply);
+            }
+        }
+        return new DeliveryOutcome(type, rcpt, d.domain(), d.policy(), d.vmta(), d.jobId(), d.envId(), d.messageId(),
+                d.mailFrom(), d.attempt(), reply, mxHost, category, d.queuedAt(), now);
+    }
+}

@@ -1,0 +1,109 @@
+package org.caravan.delivery;
+
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import jakarta.mail.Session;
+import org.caravan.config.DomainPolicy;
+import org.caravan.config.MtaConfig;
+import org.caravan.config.VirtualMta;
+import org.caravan.smtp.PooledSmtpSender;
+import org.caravan.smtp.SmtpConnectionPool;
+import org.caravan.smtp.SmtpSessions;
+
+/** All delivery lines, one per (vmta, policy) in config/mta.yaml, with their JMX controls and idle sweeper. */
+public final class DeliveryLines implements AutoCloseable {
+
+    private final Map<String, DeliveryLine> lines = new LinkedHashMap<>();
+    private final ScheduledExecutorService sweeper;
+    private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
+
+    public DeliveryLines(MtaConfig config, Clock clock) {
+        for (VirtualMta vmta : config.virtualMtas().values()) {
+            for (DomainPolicy policy : config.policies().values()) {
+                DeliveryLine line = build(vmta, policy, clock);
+                lines.put(key(vmta.name(), policy.name()), line);
+                register(line);
+            }
+        }
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "caravan-idle-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::evictIdle, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private static DeliveryLine build(VirtualMta vmta, DomainPolicy policy, Clock clock) {
+        Session session = SmtpSessions.create(vmta.ehlo(), vmta.smtpSourceHost(), policy.connectTimeout(),
+                policy.readTimeout());
+        SmtpConnectionPool pool = new SmtpConnectionPool(session, policy.maxSmtpOut(), policy.maxMsgPerConnection(),
+                policy.maxConnRate(), policy.idleTimeout());
+        return new DeliveryLine(vmta.name(), policy.name(), session, pool, new PooledSmtpSender(pool, session),
+                new PolicyState(vmta.name(), policy, pool, clock));
+    }
+
+    static String key(String vmta, String policy) {
+        return vmta + "-" + policy;
+    }
+
+    /** The line of a delivery; an unknown pair is a bug (intake only routes to configured pairs). */
+    public DeliveryLine get(String vmta, String policy) {
+        DeliveryLine line = lines.get(key(vmta, policy));
+        if (line == null) {
+            throw new IllegalStateException("no delivery line for vmta " + vmta + " policy " + policy);
+        }
+        return line;
+    }
+
+    public Iterable<DeliveryLine> all() {
+        return lines.values();
+    }
+
+    private void evictIdle() {
+        for (DeliveryLine line : lines.values()) {
+            line.pool().evictIdle();
+        }
+    }
+
+    private ObjectName objectName(DeliveryLine line) throws JMException {
+        return new ObjectName("org.caravan:type=Policy,vmta=" + line.vmta() + ",name=" + line.policyName());
+    }
+
+    private void register(DeliveryLine line) {
+        try {
+            ObjectName name = objectName(line);
+            if (mbeans.isRegistered(name)) {
+                mbeans.unregisterMBean(name); // a previous engine in the same JVM (tests) left it
+            }
+            mbeans.registerMBean(line.state(), name);
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot register JMX controls for " + line.key(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        for (DeliveryLine line : lines.values()) {
+            line.pool().close();
+            try {
+                ObjectName name = objectName(line);
+                if (mbeans.isRegistered(name)) {
+                    mbeans.unregisterMBean(name);
+                }
+            } catch (JMException e) {
+                // shutting down; nothing to keep
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.caravan.intake;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+
+/**
+ * Envelope address checks: what an MTA may put after RCPT TO. Only ASCII (no SMTPUTF8 yet);
+ * domains need two labels or an address literal, since a bare name can never reach the Internet.
+ */
+final class Addresses {
+
+    private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
+    private static final Pattern QUOTED = Pattern.compile("\"([\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])*\"");
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\[\\d{1,3}(\\.\\d{1,3}){3}]");
+
+    private Addresses() {
+    }
+
+    /** "Local@Example.COM" -> "Local@example.com"; null when it is not a deliverable address. */
+    static String normalize(String address) {
+        String a = address.strip();
+        if (a.startsWith("<") && a.endsWith(">")) {
+            a = a.substring(1, a.length() - 1).strip();
+        }
+        int at = a.lastIndexOf('@');
+        if (at <= 0 || at > 64 || a.length() - at - 1 > 253) {
+            return null;
+        }
+        String local = a.substring(0, at);
+        String domain = a.substring(at + 1).toLowerCase(Locale.ROOT);
+        if (!(ATOM.matcher(local).matches() || QUOTED.matcher(local).matches()) || !validDomain(domain)) {
+            return null;
+        }
+        return local + "@" + domain;
+    }
+
+    static String domainOf(String normalized) {
+        return normalized.substring(normalized.lastIndexOf('@') + 1);
+    }
+
+    private static boolean validDomain(String domain) {
+        if (IPV4_LITERAL.matcher(domain).matches()) {
+            return true;
+        }
+        String[] labels = domain.split("\\.", -1);
+        if (labels.length < 2) {
+            return false;
+        }
+        for (String label : labels) {
+            if (!LABEL.matcher(label).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The addr-specs of an address-list header (To, Cc, Bcc), groups expanded; entries that do
+     * not parse come back as themselves so the caller can reject them one by one.
+     */
+    static List<String> fromHeader(String value) {
+        List<String> out = new ArrayList<>();
+        try {
+            for (InternetAddress a : InternetAddress.parseHeader(value, false)) {
+                addExpanded(a, out);
+            }
+            return out;
+        } catch (AddressException whole) {
+            out.clear();
+            for (String piece : splitTopLevel(value)) {
+                try {
+                    for (InternetAddress a : InternetAddress.parseHeader(piece, false)) {
+                        addExpanded(a, out);
+                    }
+                } catch (AddressException one) {
+                    out.add(piece.strip());
+                }
+            }
+            return out;
+        }
+    }
+
+    private static void addExpanded(InternetAddress a, List<String> out) throws AddressException {
+        if (a.isGroup()) {
+            for (InternetAddress member : a.getGroup(false)) {
+                out.add(member.getAddress());
+            }
+        } else if (a.getAddress() != null && !a.getAddress().isBlank()) {
+            out.add(a.getAddress());
+        }
+    }
+
+    /** Splits at commas outside quotes, angle brackets and comments. */
+    static List<String> splitTopLevel(String value) {
+        List<String> parts = new ArrayList<>();
+        int depthAngle = 0;
+        int depthParen = 0;
+        boolean quoted = false;
+        int from = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == '<') {
+                depthAngle++;
+            } else if (!quoted && c == '>') {
+                depthAngle = Math.max(0, depthAngle - 1);
+            } else if (!quoted && c == '(') {
+                depthParen++;
+            } else if (!quoted && c == ')') {
+                depthParen = Math.max(0, depthParen - 1);
+            } else if (!quoted && c == ',' && depthAngle == 0 && depthParen == 0) {
+                parts.add(value.substring(from, i));
+                from = i + 1;
+            }
+        }
+        parts.add(value.substring(from));
+        parts.removeIf(p -> p.isBlank());
+        return parts;
+    }
+}

@@ -1,0 +1,113 @@
+package org.caravan.intake;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.caravan.config.MtaConfig;
+import org.caravan.delivery.Delivery;
+import org.caravan.delivery.DeliveryHeaders;
+import org.caravan.outcome.BounceCategory;
+import org.caravan.outcome.DeliveryOutcome;
+import org.caravan.outcome.OutcomeRecorder;
+import org.caravan.outcome.OutcomeType;
+import org.caravan.routing.DomainClassifier;
+import org.caravan.smtp.SmtpReply;
+
+/**
+ * The intake route's bean ("intake"): reads a submission off mail.submit and turns it into
+ * deliveries (one per recipient domain, classified into a policy) and rejections.
+ */
+public class IntakeProcessor {
+
+    public static final String REASON = "reason";
+    /** Exchange property holding the submitted bytes, so a split's rejection can send them to mail.invalid. */
+    static final String ORIGINAL = "caravanOriginal";
+
+    private final MtaConfig config;
+    private final DomainClassifier classifier;
+    private final OutcomeRecorder outcomes;
+
+    public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes) {
+        this.config = config;
+        this.classifier = classifier;
+        this.outcomes = outcomes;
+    }
+
+    /** The submission's deliveries and rejections, for the route to split over. */
+    public List<Object> accept(Exchange exchange) {
+        Message in = exchange.getMessage();
+        byte[] raw = bytes(in.getBody());
+        Submission.Properties props = new Submission.Properties(
+                in.getHeader("rcptTo", String.class), in.getHeader("mailFrom", String.class),
+                in.getHeader("vmta", String.class), in.getHeader("jobId", String.class),
+                in.getHeader("envId", String.class));
+        Submission s = Submission.read(raw, props, config.maxMessageSize(), config::hasVmta);
+        long queuedAt = queuedAt(in);
+        if (!s.rejections().isEmpty()) {
+            exchange.setProperty(ORIGINAL, raw);
+        }
+        List<Object> out = new ArrayList<>(s.batches().size() + s.rejections().size());
+        for (Submission.DomainBatch batch : s.batches()) {
+            out.add(new Delivery(s.body(), s.messageId(), s.mailFrom(), batch.recipients(), batch.domain(),
+                    classifier.classify(batch.domain()), s.vmta(), props.jobId(), props.envId(), queuedAt, 1));
+        }
+        for (Rejection r : s.rejections()) {
+            out.add(r);
+            recordRejected(r, props, queuedAt);
+        }
+        return out;
+    }
+
+    /** Turns the split's Delivery into the message for its policy queue: our properties only. */
+    public void deliveryMessage(Exchange exchange) {
+        Delivery d = exchange.getMessage().getBody(Delivery.class);
+        Message out = exchange.getMessage();
+        Map<String, Object> headers = out.getHeaders();
+        headers.clear();
+        DeliveryHeaders.write(d, headers);
+        headers.put("CaravanQueue", d.queue()); // Camel* headers never reach JMS; used by toD
+        out.setBody(d.body());
+    }
+
+    /** Turns the split's Rejection into the mail.invalid message: original body and properties plus 'reason'. */
+    public void invalidMessage(Exchange exchange) {
+        Rejection r = exchange.getMessage().getBody(Rejection.class);
+        Message out = exchange.getMessage();
+        out.getHeaders().keySet().removeIf(k -> k.startsWith("JMS") || k.startsWith("Camel"));
+        out.setHeader(REASON, r.reasonText());
+        out.setBody(exchange.getProperty(ORIGINAL));
+    }
+
+    private void recordRejected(Rejection r, Submission.Properties props, long queuedAt) {
+        List<String> recipients = r.recipients().isEmpty() ? List.of("") : r.recipients();
+        List<DeliveryOutcome> list = new ArrayList<>(recipients.size());
+        long now = System.currentTimeMillis();
+        for (String rcpt : recipients) {
+            int at = rcpt.lastIndexOf('@');
+            list.add(new DeliveryOutcome(OutcomeType.REJECTED, rcpt, at < 0 ? "" : rcpt.substring(at + 1), "",
+                    props.vmta() == null ? "default" : props.vmta(), props.jobId(), props.envId(), null,
+                    props.mailFrom(), 0, new SmtpReply(550, "5.6.0", r.reasonText()), "",
+                    BounceCategory.INVALID_INPUT, queuedAt, now));
+        }
+        outcomes.record(list);
+    }
+
+    private static long queuedAt(Message in) {
+        Long ts = in.getHeader("JMSTimestamp", Long.class);
+        return ts == null || ts == 0 ? System.currentTimeMillis() : ts;
+    }
+
+    static byte[] bytes(Object body) {
+        if (body instanceof byte[] b) {
+            return b;
+        }
+        if (body instanceof String s) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        return body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

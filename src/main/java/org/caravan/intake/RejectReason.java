@@ -1,0 +1,24 @@
+package org.caravan.intake;
+
+/** Why intake refused a submission, or one recipient of it; the code leads the 'reason' property. */
+public enum RejectReason {
+    NO_RECIPIENTS("no-recipients"),
+    MALFORMED_ADDRESS("malformed-address"),
+    MALFORMED_SENDER("malformed-sender"),
+    NO_SENDER("no-sender"),
+    CRLF_IN_PROPERTY("crlf-in-property"),
+    EMPTY_BODY("empty-body"),
+    UNPARSEABLE("unparseable"),
+    OVERSIZE("oversize"),
+    UNKNOWN_VMTA("unknown-vmta");
+
+    private final String code;
+
+    RejectReason(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,56 @@
+package org.caravan.outcome;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.caravan.smtp.SmtpReply;
+
+/**
+ * Writes one DeliveryOutcome as the mail.events JSON object. Streams through a JsonGenerator
+ * instead of an ObjectMapper: the field order is part of the contract and no reflection runs
+ * per event. Thread-safe: the factory and the formatter are shared and immutable.
+ */
+public final class EventJson {
+
+    /** ISO-8601 UTC, always with milliseconds, so that consumers can parse one fixed shape. */
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    /** The event as one JSON object, no trailing newline. */
+    public String toJson(DeliveryOutcome o) {
+        SmtpReply reply = o.reply();
+        StringWriter out = new StringWriter(512);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", o.type().eventType());
+            g.writeStringField("recipient", o.recipient());
+            g.writeStringField("domain", o.domain());
+            g.writeStringField("policy", o.policy());
+            g.writeStringField("vmta", o.vmta());
+            g.writeStringField("jobId", o.jobId());
+            g.writeStringField("messageId", o.messageId());
+            g.writeNumberField("attempt", o.attempt());
+            g.writeNumberField("smtpCode", reply.code());
+            g.writeStringField("enhancedCode", reply.enhancedCode());
+            g.writeStringField("smtpText", reply.text());
+            g.writeStringField("mx", o.mx());
+            g.writeStringField("bounceCategory", o.bounceCategory() == null ? null : o.bounceCategory().label());
+            g.writeStringField("queuedAt", TIME.format(Instant.ofEpochMilli(o.queuedAt())));
+            g.writeStringField("timestamp", TIME.format(Instant.ofEpochMilli(o.timestamp())));
+            g.writeStringField("envId", o.envId());
+            g.writeStringField("mailFrom", o.mailFrom());
+            g.writeEndObject();
+        } catch (IOException e) {
+            // A StringWriter does not fail; this would be a bug in the generator.
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}

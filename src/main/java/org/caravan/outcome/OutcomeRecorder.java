@@ -1,0 +1,43 @@
+package org.caravan.outcome;
+
+import java.util.List;
+
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import org.springframework.jms.core.JmsTemplate;
+
+/**
+ * Records outcomes: accounting first (the operator's record of truth), then one event each on
+ * the mail.events topic. Called on the consumer's thread inside its broker transaction, so the
+ * events go out with the commit and the message is acked only after both were written.
+ */
+public class OutcomeRecorder {
+
+    public static final String EVENTS_TOPIC = "mail.events";
+
+    private final AccountingLog accounting;
+    private final EventJson json = new EventJson();
+    private final JmsTemplate events;
+
+    public OutcomeRecorder(AccountingLog accounting, ConnectionFactory connectionFactory) {
+        this.accounting = accounting;
+        this.events = new JmsTemplate(connectionFactory);
+        events.setPubSubDomain(true);
+        events.setDefaultDestinationName(EVENTS_TOPIC);
+        // events are a live feed for watchers; the durable record is accounting
+        events.setExplicitQosEnabled(true);
+        events.setDeliveryMode(DeliveryMode.NON_PERSISTENT);
+        events.setSessionTransacted(true);
+    }
+
+    public void record(List<DeliveryOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        accounting.record(outcomes);
+        for (DeliveryOutcome o : outcomes) {
+            String text = json.toJson(o);
+            events.send(session -> session.createTextMessage(text));
+        }
+    }
+}

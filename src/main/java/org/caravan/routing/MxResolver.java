@@ -1,0 +1,282 @@
+package org.caravan.routing;
+
+import java.io.IOException;
+import java.net.IDN;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.caravan.routing.MxLookupException.Reason;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * Resolves a recipient domain to ordered next hops (RFC 5321 section 5.1): MX hosts by
+ * preference, equal preferences shuffled, each host expanded to IP addresses through the same
+ * resolver so that no lookup escapes to the JVM's own DNS.
+ */
+public final class MxResolver {
+
+    /** Longest time any answer is cached, whatever its TTL says. */
+    static final Duration MAX_TTL = Duration.ofHours(1);
+    /** Longest time a negative answer (NXDOMAIN, no addresses) or a partial answer is cached. */
+    static final Duration NEGATIVE_TTL = Duration.ofMinutes(5);
+    /** Cache size above which expired entries are swept, so one-off domains do not pile up. */
+    private static final int SWEEP_THRESHOLD = 10_000;
+
+    private final Resolver resolver;
+    private final Clock clock;
+    private final int port;
+    private final Random random;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public MxResolver(Resolver resolver, Clock clock, int port) {
+        this(resolver, clock, port, new Random());
+    }
+
+    /** For tests: a seeded random makes the equal-preference shuffle reproducible. */
+    MxResolver(Resolver resolver, Clock clock, int port, Random random) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("SMTP port out of range: " + port);
+        }
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.port = port;
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /** Uses the system's name servers (resolv.conf or platform equivalent) on port 25. */
+    public static MxResolver systemDefault() {
+        return new MxResolver(new ExtendedResolver(), Clock.systemUTC(), NextHop.SMTP_PORT);
+    }
+
+    /** Next hops for a domain, best first; never empty. */
+    public List<NextHop> resolve(String domain) throws MxLookupException {
+        Name name = toName(domain);
+        String key = name.toString();
+        Instant now = clock.instant();
+        Cached entry = cache.get(key);
+        if (entry == null || !now.isBefore(entry.expires())) {
+            // Two threads may both miss and both query; cheaper than blocking a map bin on DNS.
+            entry = lookup(name, key, now);
+            if (now.isBefore(entry.expires())) {
+                sweepIfLarge(now);
+                cache.put(key, entry);
+            }
+        }
+        if (entry.failure() != null) {
+            // A fresh exception per call: cached instances would share stack traces across threads.
+            throw new MxLookupException(key, entry.failure(), entry.detail());
+        }
+        return hops(entry.tiers());
+    }
+
+    /** Lower-cased, IDNA-encoded, absolute. */
+    static Name toName(String domain) throws MxLookupException {
+        String d = domain == null ? "" : domain.strip().toLowerCase(Locale.ROOT);
+        if (d.endsWith(".")) {
+            d = d.substring(0, d.length() - 1);
+        }
+        if (d.isEmpty()) {
+            throw new MxLookupException(String.valueOf(domain), Reason.INVALID_DOMAIN, "empty domain");
+        }
+        try {
+            return Name.fromString(IDN.toASCII(d) + ".");
+        } catch (TextParseException | IllegalArgumentException e) {
+            throw new MxLookupException(d, Reason.INVALID_DOMAIN, e.getMessage(), e);
+        }
+    }
+
+    private Cached lookup(Name domain, String key, Instant now) throws MxLookupException {
+        Message mx = query(key, domain, Type.MX);
+        if (mx.getRcode() == Rcode.NXDOMAIN) {
+            return Cached.failed(Reason.NO_SUCH_DOMAIN, "no such domain", now.plus(negativeTtl(mx)));
+        }
+        List<MXRecord> records = new ArrayList<>();
+        Duration ttl = answerTtl(mx);
+        for (Record r : mx.getSection(Section.ANSWER)) {
+            if (r instanceof MXRecord m) {
+                records.add(m);
+            }
+        }
+        if (records.isEmpty()) {
+            return implicitMx(domain, key, now, min(ttl, negativeTtl(mx)));
+        }
+        if (records.size() == 1 && records.get(0).getTarget().equals(Name.root)) {
+            return Cached.failed(Reason.NULL_MX, "domain accepts no mail (RFC 7505)", now.plus(ttl));
+        }
+        return explicitMx(records, key, now, ttl);
+    }
+
+    /** RFC 5321 5.1: without MX records the domain itself is the single host, preference 0. */
+    private Cached implicitMx(Name domain, String key, Instant now, Duration ttl)
+            throws MxLookupException {
+        Addresses own = addresses(key, domain);
+        if (!own.list().isEmpty()) {
+            return new Cached(List.of(List.of(own.list())), null, null, now.plus(min(ttl, own.ttl())));
+        }
+        if (own.failure() != null) {
+            throw own.failure();
+        }
+        return Cached.failed(Reason.MX_RESOLVED_TO_ZERO_HOSTS, "no MX and no A/AAAA records",
+                now.plus(NEGATIVE_TTL));
+    }
+
+    private Cached explicitMx(List<MXRecord> records, String key, Instant now, Duration ttl)
+            throws MxLookupException {
+        TreeMap<Integer, List<List<String>>> byPreference = new TreeMap<>();
+        records.sort(Comparator.comparingInt(MXRecord::getPriority));
+        MxLookupException transientFailure = null;
+        for (MXRecord mx : records) {
+            if (mx.getTarget().equals(Name.root)) {
+                continue; // a stray null MX beside real ones (RFC 7505 forbids it): ignore it
+            }
+            Addresses host = addresses(key, mx.getTarget());
+            if (host.failure() != null) {
+                transientFailure = host.failure();
+            }
+            if (!host.list().isEmpty()) {
+                byPreference.computeIfAbsent(mx.getPriority(), p -> new ArrayList<>()).add(host.list());
+                ttl = min(ttl, host.ttl());
+            }
+        }
+        if (byPreference.isEmpty()) {
+            if (transientFailure != null) {
+                throw transientFailure;
+            }
+            return Cached.failed(Reason.MX_RESOLVED_TO_ZERO_HOSTS, "no MX host has an address",
+                    now.plus(NEGATIVE_TTL));
+        }
+        if (transientFailure != null) {
+            ttl = min(ttl, NEGATIVE_TTL); // a host is missing for now: do not forget it for an hour
+        }
+        return new Cached(List.copyOf(byPreference.values()), null, null, now.plus(ttl));
+    }
+
+    /**
+     * A then AAAA of one host; IPv4 first since it is the egress every sender has. A query that
+     * got no answer is reported as failure but does not discard what the other query found.
+     */
+    private Addresses addresses(String key, Name host) {
+        List<String> found = new ArrayList<>();
+        Duration ttl = MAX_TTL;
+        MxLookupException failure = null;
+        for (int type : new int[] {Type.A, Type.AAAA}) {
+            Message answer;
+            try {
+                answer = query(key, host, type);
+            } catch (MxLookupException e) {
+                failure = e;
+                continue;
+            }
+            if (answer.getRcode() == Rcode.NXDOMAIN) {
+                break; // the name does not exist, so it has no AAAA either
+            }
+            for (Record r : answer.getSection(Section.ANSWER)) {
+                InetAddress address = r instanceof ARecord a ? a.getAddress()
+                        : r instanceof AAAARecord a ? a.getAddress() : null;
+                if (address != null && r.getType() == type) {
+                    found.add(address.getHostAddress());
+                }
+            }
+            ttl = min(ttl, answerTtl(answer));
+        }
+        return new Addresses(List.copyOf(found), ttl, found.isEmpty() ? failure : null);
+    }
+
+    /** Sends one query; returns only NOERROR or NXDOMAIN answers, anything else is transient. */
+    private Message query(String key, Name name, int type) throws MxLookupException {
+        Message response;
+        try {
+            response = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
+        } catch (IOException e) {
+            throw new MxLookupException(key, Reason.NO_ANSWER,
+                    Type.string(type) + " " + name + ": " + e.getMessage(), e);
+        }
+        int rcode = response.getRcode();
+        if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+            throw new MxLookupException(key, Reason.SERVER_FAILURE,
+                    Type.string(type) + " " + name + ": " + Rcode.string(rcode));
+        }
+        return response;
+    }
+
+    /** Flattens preference tiers into hops, shuffling hosts of equal preference per call. */
+    private List<NextHop> hops(List<List<List<String>>> tiers) {
+        Set<NextHop> hops = new LinkedHashSet<>(); // two MX names may share an address
+        for (List<List<String>> tier : tiers) {
+            List<List<String>> hosts = new ArrayList<>(tier);
+            Collections.shuffle(hosts, random);
+            for (List<String> host : hosts) {
+                for (String address : host) {
+                    hops.add(new NextHop(address, port));
+                }
+            }
+        }
+        return List.copyOf(hops);
+    }
+
+    private void sweepIfLarge(Instant now) {
+        if (cache.size() >= SWEEP_THRESHOLD) {
+            cache.values().removeIf(c -> !now.isBefore(c.expires()));
+        }
+    }
+
+    /** Smallest TTL in the answer section (CNAMEs included), capped at {@link #MAX_TTL}. */
+    private static Duration answerTtl(Message m) {
+        Duration ttl = MAX_TTL;
+        for (Record r : m.getSection(Section.ANSWER)) {
+            ttl = min(ttl, Duration.ofSeconds(r.getTTL()));
+        }
+        return ttl;
+    }
+
+    /** RFC 2308: negative answers live min(SOA TTL, SOA minimum), here at most NEGATIVE_TTL. */
+    private static Duration negativeTtl(Message m) {
+        Duration ttl = NEGATIVE_TTL;
+        for (Record r : m.getSection(Section.AUTHORITY)) {
+            if (r instanceof SOARecord soa) {
+                ttl = min(ttl, Duration.ofSeconds(Math.min(soa.getTTL(), soa.getMinimum())));
+            }
+        }
+        return ttl;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** One host's addresses; failure is set only when nothing was found and a query failed. */
+    private record Addresses(List<String> list, Duration ttl, MxLookupException failure) {}
+
+    /** A domain's answer: address lists per host, grouped by ascending preference, or a failure. */
+    private record Cached(List<List<List<String>>> tiers, Reason failure, String detail,
+            Instant expires) {
+        static Cached failed(Reason reason, String detail, Instant expires) {
+            return new Cached(List.of(), reason, detail, expires);
+        }
+    }
+}

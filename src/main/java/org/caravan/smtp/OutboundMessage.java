@@ -1,0 +1,105 @@
+package org.caravan.smtp;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import org.caravan.routing.NextHop;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+
+/**
+ * One SMTP transaction to send: the submitted bytes as they are (never re-parsed into MIME, which
+ * would cost a header parse and could alter the message), the envelope, where to connect, and
+ * the reply each recipient got. It travels through camel-mail as the exchange body.
+ */
+public class OutboundMessage extends SMTPMessage {
+
+    private final byte[] raw;
+    private final String messageId;
+    private final List<String> recipients;
+    private final List<NextHop> nextHops;
+    private final Map<String, SmtpReply> replies = new LinkedHashMap<>();
+    private String answeredBy = "";
+
+    public OutboundMessage(Session session, byte[] raw, String messageId, String mailFrom,
+            List<String> recipients, List<NextHop> nextHops) {
+        super(session);
+        this.raw = raw;
+        this.messageId = messageId;
+        this.recipients = List.copyOf(recipients);
+        this.nextHops = List.copyOf(nextHops);
+        setEnvelopeFrom(mailFrom == null || mailFrom.isEmpty() ? "<>" : mailFrom);
+        setSendPartial(true);
+    }
+
+    /** The envelope recipients as addresses for RCPT TO; the parse is lenient because intake validated them. */
+    InternetAddress[] envelopeRecipients() {
+        InternetAddress[] out = new InternetAddress[recipients.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new InternetAddress();
+            out[i].setAddress(recipients.get(i));
+        }
+        return out;
+    }
+
+    public List<String> recipients() {
+        return recipients;
+    }
+
+    public List<NextHop> nextHops() {
+        return nextHops;
+    }
+
+    /** Replies per recipient, in envelope order; empty until the sender ran. */
+    public Map<String, SmtpReply> replies() {
+        return replies;
+    }
+
+    /** The host that gave the replies ("127.0.0.1:2525"), empty when none answered. */
+    public String answeredBy() {
+        return answeredBy;
+    }
+
+    void answeredBy(String hop) {
+        this.answeredBy = hop;
+    }
+
+    /** Sets one reply for every recipient that has none yet. */
+    public void replyToRest(SmtpReply reply) {
+        for (String r : recipients) {
+            replies.putIfAbsent(r, reply);
+        }
+    }
+
+    void reply(String recipient, SmtpReply reply) {
+        replies.put(recipient, reply);
+    }
+
+    void clearReplies() {
+        replies.clear();
+    }
+
+    @Override
+    public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
+        os.write(raw);
+    }
+
+    @Override
+    public void writeTo(OutputStream os) throws IOException {
+        os.write(raw);
+    }
+
+    @Override
+    public String getMessageID() {
+        return messageId;
+    }
+
+    @Override
+    public int getSize() {
+        return raw.length;
+    }
+}

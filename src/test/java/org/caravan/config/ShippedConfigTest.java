@@ -1,0 +1,45 @@
+package org.caravan.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The config/mta.yaml that ships with the project loads and says what it is meant to say. */
+class ShippedConfigTest {
+
+    private static final Path SHIPPED = Path.of("config/mta.yaml");
+
+    @Test
+    void loads() {
+        MtaConfig config = MtaConfigLoader.load(SHIPPED);
+        assertThat(config.policies().keySet()).containsExactly("gmail", "yahoo", "microsoft", "default");
+        assertThat(config.hasVmta("default")).isTrue();
+        assertThat(config.policy("gmail").match()).contains("gmail.com", "googlemail.com");
+        assertThat(config.policy("yahoo").match()).contains("yahoo.com", "yahoo.co.uk", "ymail.com",
+                "rocketmail.com", "aol.com", "aim.com");
+        assertThat(config.policy("microsoft").match()).contains("outlook.com", "hotmail.com", "live.com", "msn.com",
+                "hotmail.co.uk", "hotmail.fr", "live.co.uk", "outlook.fr");
+    }
+
+    @Test
+    void productionUsesMxLookup() throws Exception {
+        MtaConfig config = MtaConfigLoader.load(SHIPPED);
+        assertThat(config.policies().values()).allSatisfy(p -> assertThat(p.route()).isNull());
+        assertThat(Files.readAllLines(SHIPPED)).noneMatch(line -> line.strip().startsWith("route:"));
+    }
+
+    @Test
+    void providerBackoffPatternsMatchTheirThrottlingReplies() {
+        MtaConfig config = MtaConfigLoader.load(SHIPPED);
+        assertThat(config.policy("gmail").backoff().matches(
+                "421-4.7.28 [192.0.2.1] Our system has detected an unusual rate of unsolicited mail")).isTrue();
+        assertThat(config.policy("yahoo").backoff().matches(
+                "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume")).isTrue();
+        assertThat(config.policy("microsoft").backoff().matches(
+                "451 4.7.650 The mail server [192.0.2.1] has been temporarily rate limited due to IP reputation"))
+                .isTrue();
+        assertThat(config.defaultPolicy().backoff().matches("421 4.7.0 Try again later")).isFalse();
+    }
+}
