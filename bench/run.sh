@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--messages N] [--runs R] [--size BYTES] [--warmup W]
 #                [--scenarios ceiling,ceiling_reuse,caravan] [--engine real|fake]
-#                [--threads T] [--batch B] [--keep-data] [--rebuild]
+#                [--threads T] [--batch B] [--jar PATH] [--keep-data] [--rebuild]
 #
 # Per run: smtp-source -> smtp-sink ceilings, then a fresh engine (new data dir), an unmeasured
 # warm-up batch, and the measured batch of N messages of ~SIZE bytes submitted to mail.submit;
@@ -24,6 +24,7 @@ KEEP_DATA=0
 REBUILD=0
 PRODUCER_THREADS=4
 PRODUCER_BATCH=50
+JAR=
 
 usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (( $# )); do
@@ -36,6 +37,7 @@ while (( $# )); do
     --engine)    ENGINE=$2; shift 2 ;;
     --threads)   PRODUCER_THREADS=$2; shift 2 ;;
     --batch)     PRODUCER_BATCH=$2; shift 2 ;;
+    --jar)       JAR=$(realpath "$2"); shift 2 ;;
     --keep-data) KEEP_DATA=1; shift ;;
     --rebuild)   REBUILD=1; shift ;;
     -h|--help)   usage 0 ;;
@@ -52,11 +54,14 @@ source "$ROOT/bench/lib/common.sh"
 source "$ROOT/bench/lib/sink.sh"
 source "$ROOT/bench/lib/caravan.sh"
 install_traps
+bench_exit_hook() { [[ -n ${RUN_JAR:-} ]] && rm -f "$RUN_JAR"; }
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
 WORK=$ROOT/bench/work/$STAMP
 RESULTS=$ROOT/bench/results/$(date -u +%Y-%m-%d_%H%M%S).txt
-mkdir -p "$WORK" "$ROOT/bench/results"
+# a self-test's figures are not Caravan's: keep them out of bench/results/
+[[ $ENGINE == fake ]] && RESULTS=$WORK/report.txt
+mkdir -p "$WORK" "$(dirname "$RESULTS")"
 IFS=, read -r -a SCEN <<<"$SCENARIOS"
 export ENGINE KEEP_DATA REBUILD PRODUCER_THREADS PRODUCER_BATCH
 
@@ -64,6 +69,7 @@ export ENGINE KEEP_DATA REBUILD PRODUCER_THREADS PRODUCER_BATCH
 ensure_postfix_tools
 if [[ ,$SCENARIOS, == *,caravan,* ]]; then
   ensure_jar
+  snapshot_jar "$WORK"
   ensure_producer
 fi
 
@@ -80,7 +86,7 @@ fi
   echo "runs=$RUNS"
   echo "warmup=$WARMUP"
   echo "producer=$PRODUCER_THREADS threads, commit every $PRODUCER_BATCH"
-  echo "engine=$ENGINE$( [[ $ENGINE == real ]] && echo " target/caravan.jar" )"
+  echo "engine=$ENGINE$( [[ $ENGINE == real ]] && echo " ${JAR#"$ROOT"/} (built $JAR_INFO)" )"
   echo "engine_opts=${CARAVAN_JAVA_OPTS:+JAVA_OPTS: $CARAVAN_JAVA_OPTS}"
   echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD -- src routes config pom.xml 2>/dev/null || echo '+dirty')"
 } >"$WORK/meta.kv"
@@ -113,8 +119,11 @@ for ((r = 1; r <= RUNS; r++)); do
   done
 done
 sink_stop
+[[ -n $RUN_JAR ]] && rm -f "$RUN_JAR"
 
 # ---------------------------------------------------------------- report
+# nothing measured: keep the report with the logs, out of bench/results/
+(( FAILED > 0 && FAILED == RUNS )) && RESULTS=$WORK/report.txt
 python3 "$ROOT/bench/lib/report.py" "$WORK" | tee "$RESULTS"
 echo
 echo "written to ${RESULTS#"$ROOT"/}; raw records in ${WORK#"$ROOT"/}"

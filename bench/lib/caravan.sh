@@ -2,7 +2,8 @@
 # Sourced after common.sh and sink.sh. Uses: ROOT, WORK, SINK_PORT, ENGINE (real|fake),
 # PRODUCER_THREADS, PRODUCER_BATCH, CARAVAN_JAVA_OPTS, KEEP_DATA.
 
-JAR=$ROOT/target/caravan.jar
+JAR=${JAR:-$ROOT/target/caravan.jar}   # the jar to build/check; run.sh runs a copy of it (RUN_JAR)
+RUN_JAR=
 CLASSPATH_FILE=$ROOT/bench/work/classpath.txt
 PRODUCER_CLASSES=$ROOT/bench/work/producer-classes
 
@@ -14,6 +15,18 @@ ensure_jar() {
   (cd "$ROOT" && mvn -B -q -o -DskipTests package >&2 || mvn -B -q -DskipTests package >&2) \
     || die "the build failed; see the Maven output above"
   [[ -f $JAR ]] || die "build finished but $JAR is missing"
+}
+
+# Run a private copy of the jar, so that a rebuild of target/ during the benchmark (other people
+# work in this tree) cannot pull the jar from under a running engine.
+snapshot_jar() {                # snapshot_jar DIR
+  [[ $ENGINE == fake ]] && return 0
+  RUN_JAR=$1/caravan.jar
+  # the engine reads routes/ from its working directory: the tree the jar was built from
+  ENGINE_CWD=$(cd "$(dirname "$JAR")/.." && pwd)
+  [[ -d $ENGINE_CWD/routes ]] || ENGINE_CWD=$ROOT
+  cp "$JAR" "$RUN_JAR" || die "cannot copy $JAR"
+  JAR_INFO="$(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC'), sha256 $(sha256sum "$RUN_JAR" | cut -c1-12)"
 }
 
 # The project's runtime classpath (it holds the Artemis JMS client); recomputed when pom.xml changes.
@@ -68,11 +81,11 @@ engine_start() {
     cmd=(java -cp "$(cat "$CLASSPATH_FILE")" "$ROOT/bench/selftest/FakeEngine.java" "${args[@]}")
   else
     # shellcheck disable=SC2206
-    cmd=(java ${CARAVAN_JAVA_OPTS:-} -jar "$JAR" "${args[@]}")
+    cmd=(java ${CARAVAN_JAVA_OPTS:-} -jar "$RUN_JAR" "${args[@]}")
   fi
   echo "${cmd[*]}" >"$rundir/engine.cmd"
   log "starting engine ($ENGINE): broker 127.0.0.1:$ENGINE_BROKER_PORT, http 127.0.0.1:$ENGINE_HTTP_PORT"
-  (cd "$ROOT" && MTA_CONFIG=$rundir/mta.yaml MTA_BROKER_USER=$BROKER_USER \
+  (cd "${ENGINE_CWD:-$ROOT}" && MTA_CONFIG=$rundir/mta.yaml MTA_BROKER_USER=$BROKER_USER \
       MTA_BROKER_PASSWORD=$BROKER_PASSWORD exec "${cmd[@]}") >"$ENGINE_LOG" 2>&1 &
   ENGINE_PID=$!
   track_pid "$ENGINE_PID" 30 engine
@@ -110,20 +123,55 @@ engine_stop() {
 
 engine_log_excerpt() {
   [[ -f $ENGINE_LOG ]] || return 0
-  warn "engine log ($ENGINE_LOG): ERROR/WARN lines, then the last 30 lines:"
-  grep -E 'ERROR|WARN|Exception|APPLICATION FAILED' "$ENGINE_LOG" | head -40 >&2
-  echo '   ...' >&2
-  tail -30 "$ENGINE_LOG" >&2
+  warn "engine log $ENGINE_LOG (stack frames left out):"
+  grep -vE '^[[:space:]]+at |^[[:space:]]+\.\.\. [0-9]+ (common frames|more)' "$ENGINE_LOG" \
+    | grep -E 'ERROR|WARN|Exception|Caused by|APPLICATION FAILED|Description:|Action:' | head -30 >&2
+  echo '   --- last lines:' >&2
+  grep -vE '^[[:space:]]+at |^[[:space:]]+\.\.\. [0-9]+ (common frames|more)' "$ENGINE_LOG" | tail -12 >&2
 }
 
 # ---------------------------------------------------------------- producer + accounting
-# producer_run OUT.kv JOB N SIZE : submit N messages; key=value results in OUT.kv.
-producer_run() {
+# producer_start OUT.kv JOB N SIZE : start the producer in the background (PRODUCER_PID); it
+#   connects and builds every message, then creates OUT.ready and waits for OUT.go before sending.
+producer_start() {
   local out=$1 job=$2 n=$3 size=$4
-  run_waited producer 5 java ${PRODUCER_JAVA_OPTS:-} -cp "$PRODUCER_CLASSES:$(cat "$CLASSPATH_FILE")" BenchProducer \
+  rm -f "${out%.kv}.ready" "${out%.kv}.go"
+  # shellcheck disable=SC2086
+  java ${PRODUCER_JAVA_OPTS:-} -cp "$PRODUCER_CLASSES:$(cat "$CLASSPATH_FILE")" BenchProducer \
       --port "$ENGINE_BROKER_PORT" --user "$BROKER_USER" --password "$BROKER_PASSWORD" \
       --messages "$n" --size "$size" --threads "${PRODUCER_THREADS:-4}" --batch "${PRODUCER_BATCH:-50}" \
-      --job "$job" ${PRODUCER_FLAGS:-} >"$out" 2>"${out%.kv}.err"
+      --job "$job" --ready-file "${out%.kv}.ready" --go-file "${out%.kv}.go" ${PRODUCER_FLAGS:-} \
+      >"$out" 2>"${out%.kv}.err" &
+  PRODUCER_PID=$!
+  track_pid "$PRODUCER_PID" 5 producer
+}
+
+# producer_ready OUT.kv : wait (max 120 s) until the producer is connected and has built its messages.
+producer_ready() {
+  local i
+  for ((i = 0; i < 1200; i++)); do
+    [[ -f ${1%.kv}.ready ]] && return 0
+    kill -0 "$PRODUCER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  warn "the producer did not get ready:"; cat "${1%.kv}.err" >&2
+  stop_tracked "$PRODUCER_PID"
+  return 1
+}
+
+producer_go() { touch "${1%.kv}.go"; }
+
+# producer_wait : wait for the producer to finish; its exit code.
+producer_wait() {
+  local rc
+  wait "$PRODUCER_PID"; rc=$?
+  untrack_pid "$PRODUCER_PID"
+  return $rc
+}
+
+# producer_run OUT.kv JOB N SIZE : submit N messages and wait; key=value results in OUT.kv.
+producer_run() {
+  producer_start "$@" && producer_ready "$1" && producer_go "$1" && producer_wait
 }
 
 # Delivered ('d') records for JOB so far; cheap enough to poll (grep, no Python start-up).
@@ -196,11 +244,14 @@ scenario_caravan() {
   # 2. measured batch
   local e0 e1 s0 s1 m0 m1 sys0 sys1 l0 l1
   log "measured: $n messages (job $job_m)"
+  local pk=$rundir/producer-main.kv
+  producer_start "$pk" "$job_m" "$n" "$size"
+  producer_ready "$pk" || { engine_stop; return 1; }
   l0=$(wc -l <"$ENGINE_LOG")
   read -r -a sys0 <<<"$(sys_cpu_sample)"
   e0=$(proc_cpu_ticks "$ENGINE_PID"); s0=$(sink_cpu_ticks); m0=$(sink_msgs)
-  producer_run "$rundir/producer-main.kv" "$job_m" "$n" "$size" \
-    || { warn "producer failed"; cat "$rundir/producer-main.err" >&2; engine_stop; return 1; }
+  producer_go "$pk"
+  producer_wait || { warn "producer failed"; cat "$rundir/producer-main.err" >&2; engine_stop; return 1; }
   wait_delivered "$job_m" "$n"; rc=$?
   e1=$(proc_cpu_ticks "$ENGINE_PID"); s1=$(sink_cpu_ticks)
   read -r -a sys1 <<<"$(sys_cpu_sample)"

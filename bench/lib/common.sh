@@ -61,6 +61,7 @@ cleanup_all() {
     fi
   done
   BENCH_PIDS=()
+  if declare -F bench_exit_hook >/dev/null; then bench_exit_hook; fi
 }
 
 install_traps() {

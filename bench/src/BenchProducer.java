@@ -121,7 +121,21 @@ public class BenchProducer {
             w.start();
         }
 
-        // 3. Go.
+        // 3. Optional handshake, so that the caller can sample /proc right before the clock starts:
+        //    create --ready-file, then wait for --go-file to exist.
+        if (a.containsKey("ready-file")) {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(a.get("ready-file")), "ready\n");
+            java.nio.file.Path goFile = java.nio.file.Path.of(a.getOrDefault("go-file", a.get("ready-file") + ".go"));
+            long deadline = System.currentTimeMillis() + 600_000;
+            while (!java.nio.file.Files.exists(goFile)) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("no go file after 10 minutes: " + goFile);
+                }
+                Thread.sleep(1);
+            }
+        }
+
+        // 4. Go.
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();

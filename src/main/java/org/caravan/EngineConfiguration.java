@@ -20,7 +20,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Lazy;
 
 /** Wires the stages together; the routes in routes/*.yaml meet these beans by name. */
 @Configuration(proxyBeanMethods = false)
@@ -42,9 +41,8 @@ public class EngineConfiguration {
         return new DomainClassifier(config);
     }
 
-    /** The system resolver, created on first use: with route: set on every policy, DNS is never asked. */
+    /** The system resolver (reads resolv.conf, sends nothing): asked only for policies without route:. */
     @Bean
-    @Lazy
     @ConditionalOnMissingBean
     MxResolver mxResolver() {
         return MxResolver.systemDefault();
@@ -72,13 +70,13 @@ public class EngineConfiguration {
     }
 
     @Bean("delivery")
-    DeliveryAttempt delivery(DeliveryLines lines, @Lazy MxResolver mx, OutcomeRecorder outcomes) {
+    DeliveryAttempt delivery(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes) {
         return new DeliveryAttempt(lines, mx, outcomes);
     }
 
     @Bean
-    DeliveryRoutes deliveryRoutes(DeliveryLines lines) {
-        return new DeliveryRoutes(lines);
+    DeliveryRoutes deliveryRoutes(DeliveryLines lines, org.apache.camel.CamelContext camel) {
+        return new DeliveryRoutes(lines, camel);
     }
 
     /** camel-jms over Spring Boot's connection factory, so route and JmsTemplate share one transaction. */

@@ -13,7 +13,9 @@ import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
 import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
 import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.jms.connection.SingleConnectionFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisProperties;
@@ -70,11 +72,12 @@ public class EmbeddedBrokerConfiguration {
 
     /** Gives Boot's EmbeddedActiveMQ a login module before it starts: the broker user from the environment. */
     @Bean
-    static BeanPostProcessor brokerSecurity(ArtemisProperties artemis) {
+    static BeanPostProcessor brokerSecurity(org.springframework.beans.factory.ObjectProvider<ArtemisProperties> properties) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessBeforeInitialization(Object bean, String name) {
                 if (bean instanceof EmbeddedActiveMQ broker) {
+                    ArtemisProperties artemis = properties.getObject();
                     broker.setSecurityManager(securityManager(artemis.getUser(), artemis.getPassword()));
                 }
                 return bean;
@@ -85,9 +88,23 @@ public class EmbeddedBrokerConfiguration {
                 if (bean instanceof EmbeddedActiveMQ broker) {
                     AcceptorCheck.requireStarted(broker.getActiveMQServer());
                 }
+                // Boot's in-VM connection factory carries no login; the broker now demands one
+                if (bean instanceof ActiveMQConnectionFactory factory) {
+                    login(factory, properties.getObject());
+                } else if (bean instanceof SingleConnectionFactory delegating
+                        && delegating.getTargetConnectionFactory() instanceof ActiveMQConnectionFactory factory) {
+                    login(factory, properties.getObject());
+                }
                 return bean;
             }
         };
+    }
+
+    private static void login(ActiveMQConnectionFactory factory, ArtemisProperties artemis) {
+        if (factory.getUser() == null) {
+            factory.setUser(artemis.getUser());
+            factory.setPassword(artemis.getPassword());
+        }
     }
 
     static ActiveMQJAASSecurityManager securityManager(String user, String password) {

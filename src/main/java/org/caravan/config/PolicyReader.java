@@ -98,7 +98,8 @@ final class PolicyReader {
             throw b.error("backoff needs 'patterns' (the reply text that switches to backoff mode)");
         }
         Rate rate = or(b.scalar("max-msg-rate", Rate::parse), tenth(policyRate));
-        Duration toNormal = or(b.scalar("to-normal-after", Values::positiveDuration), Defaults.BACKOFF_TO_NORMAL_AFTER);
+        Duration toNormal = or(b.scalar("to-normal-after", Values::positiveDuration),
+                Defaults.BACKOFF_TO_NORMAL_AFTER);
         return new BackoffMode(patterns, rate, toNormal);
     }
 

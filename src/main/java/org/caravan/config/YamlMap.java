@@ -75,23 +75,11 @@ final class YamlMap {
         entries.put(key, t);
     }
 
-    Path file() {
-        return file;
-    }
-
-    String path() {
-        return path;
-    }
-
-    Set<String> keys() {
-        return entries.keySet();
-    }
-
     boolean has(String key) {
         return entries.containsKey(key);
     }
 
-    String childPath(String key) {
+    private String childPath(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
