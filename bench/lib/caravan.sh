@@ -11,8 +11,8 @@ PRODUCER_CLASSES=$ROOT/bench/work/producer-classes
 ensure_jar() {
   if [[ $ENGINE == fake ]]; then return 0; fi
   if [[ -f $JAR && ${REBUILD:-0} != 1 ]]; then return 0; fi
-  log "building target/caravan.jar (mvn -B -q -DskipTests package)"
-  (cd "$ROOT" && mvn -B -q -o -DskipTests package >&2 || mvn -B -q -DskipTests package >&2) \
+  log "building target/caravan.jar (mvn -B -q -Dstyle.color=never -DskipTests package)"
+  (cd "$ROOT" && mvn -B -q -Dstyle.color=never -o -DskipTests package >&2 || mvn -B -q -Dstyle.color=never -DskipTests package >&2) \
     || die "the build failed; see the Maven output above"
   [[ -f $JAR ]] || die "build finished but $JAR is missing"
 }
@@ -35,7 +35,7 @@ ensure_classpath() {
   log "resolving the project's runtime classpath (mvn dependency:build-classpath)"
   mkdir -p "$(dirname "$CLASSPATH_FILE")"
   local args=(-B -q dependency:build-classpath "-Dmdep.outputFile=$CLASSPATH_FILE" -DincludeScope=runtime)
-  (cd "$ROOT" && { mvn -o "${args[@]}" >&2 || mvn "${args[@]}" >&2; }) || die "dependency:build-classpath failed"
+  (cd "$ROOT" && { mvn -Dstyle.color=never -o "${args[@]}" >&2 || mvn -Dstyle.color=never "${args[@]}" >&2; }) || die "dependency:build-classpath failed"
   grep -q artemis-jakarta-client "$CLASSPATH_FILE" || die "no artemis-jakarta-client on the project's classpath"
 }
 
