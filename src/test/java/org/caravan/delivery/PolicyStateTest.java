@@ -1,0 +1,206 @@
+package org.caravan.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import jakarta.mail.Session;
+import org.caravan.config.BackoffMode;
+import org.caravan.config.Defaults;
+import org.caravan.config.DomainPolicy;
+import org.caravan.config.Rate;
+import org.caravan.smtp.SmtpConnectionPool;
+import org.caravan.smtp.SmtpReply;
+import org.caravan.smtp.SmtpSessions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The live limits of a policy: throttle permits per period in each mode, and backoff mode over time. */
+class PolicyStateTest {
+
+    private static final String BACKOFF_REPLY = "421 4.7.0 too many messages, slow down";
+
+    @ParameterizedTest(name = "{0} (backoff {1}) -> {3} per {2} ms, backoff {4}")
+    @CsvSource(delimiter = '|', textBlock = """
+        # max-msg-rate | backoff rate | period ms | normal permits | backoff permits
+        20/s           |              | 50        | 1              |
+        100/s          |              | 50        | 5              |
+        2000/h         |              | 1800      | 1              |
+        2000/h         | 200/h        | 18000     | 10             | 1
+        20/s           | 2/s          | 500       | 10             | 1
+        unlimited      |              | 1000      | 10000          |
+        unlimited      | 1/s          | 1000      | 10000          | 1
+        60/m           | 6/m          | 10000     | 10             | 1
+        """)
+    void permitsPerPeriodInEachMode(String rate, String backoffRate, long period, long normal, Long backoff) {
+        MutableClock clock = new MutableClock();
+        PolicyState state = state(rate, backoffRate, clock);
+
+        assertThat(state.getThrottlePeriodMillis()).isEqualTo(period);
+        assertThat(state.msgPermits()).isEqualTo(normal);
+        assertThat(state.getMsgPermits()).isEqualTo(normal);
+        if (backoff != null) {
+            state.enterBackoff();
+            assertThat(state.msgPermits()).isEqualTo(backoff);
+        }
+    }
+
+    /** The throttle never lets more through than the rate: permits per period, scaled to the rate's unit, stay within count. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"20/s", "7/s", "100/m", "2000/h", "200/h", "1000/d", "3/h"})
+    void permitsNeverExceedTheRate(String rate) {
+        PolicyState state = state(rate, null, new MutableClock());
+        assertEffectiveRateWithin(state, Rate.parse(rate));
+    }
+
+    @Test
+    void aReplyWithABackoffPatternEntersBackoffUntilToNormalAfter() {
+        MutableClock clock = new MutableClock();
+        PolicyState state = state("2000/h", "200/h", clock);
+        assertThat(state.isInBackoff()).isFalse();
+
+        state.observe(new SmtpReply(421, "4.7.0", "too many messages, slow down"));
+        assertThat(state.isInBackoff()).isTrue();
+        assertThat(state.msgPermits()).isEqualTo(1);
+
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(state.isInBackoff()).isTrue();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(state.isInBackoff()).as("to-normal-after 1h has passed").isFalse();
+        assertThat(state.msgPermits()).isEqualTo(10);
+    }
+
+    @Test
+    void anotherMatchingReplyRestartsTheCalm() {
+        MutableClock clock = new MutableClock();
+        PolicyState state = state("2000/h", "200/h", clock);
+        state.observe(SmtpReply.parse(421, BACKOFF_REPLY));
+        clock.advance(Duration.ofMinutes(40));
+        state.observe(SmtpReply.parse(421, BACKOFF_REPLY));
+
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(state.isInBackoff()).as("1h after the second reply, not the first").isTrue();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(state.isInBackoff()).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0} -> backoff {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+        421 | 421 4.7.0 too many messages, slow down | true
+        421 | 421-4.7.0 too many messages            | true
+        451 | 451 4.7.0 TOO MANY MESSAGES            | true
+        451 | 451 4.7.1 try later                    | false
+        550 | 550 5.1.1 no such user                 | false
+        250 | 250 2.0.0 ok, not 421 4.7.0            | false
+        """)
+    void onlyANegativeReplyMatchingAPatternEntersBackoff(int code, String line, boolean backoff) {
+        PolicyState state = state("unlimited", "1/s", new MutableClock(), List.of("421 4.7.0", "4.7.0 too many"));
+        state.observe(SmtpReply.parse(code, line));
+        assertThat(state.isInBackoff()).isEqualTo(backoff);
+    }
+
+    @Test
+    void aPolicyWithoutBackoffNeverEntersIt() {
+        PolicyState state = state("20/s", null, new MutableClock());
+        state.observe(SmtpReply.parse(421, BACKOFF_REPLY));
+        assertThat(state.isInBackoff()).isFalse();
+        assertThat(state.msgPermits()).isEqualTo(1);
+    }
+
+    @Test
+    void endBackoffRestoresTheNormalRateAtOnce() {
+        MutableClock clock = new MutableClock();
+        PolicyState state = state("unlimited", "1/s", clock);
+        state.enterBackoff();
+        assertThat(state.msgPermits()).isEqualTo(1);
+
+        state.endBackoff();
+        assertThat(state.isInBackoff()).isFalse();
+        assertThat(state.msgPermits()).isEqualTo(PolicyState.MAX_PERMITS);
+    }
+
+    @ParameterizedTest(name = "{0} set to {1}")
+    @CsvSource({
+        "20/s,      100/s",
+        "20/s,      10/s",
+        "20/s,      1/s",
+        "2000/h,    4000/h",
+        "2000/h,    500/h",
+        "2000/h,    100/h",
+        "unlimited, 1/s",
+        "unlimited, 50/s",
+        "unlimited, 100/h",
+        "100/s,     unlimited",
+    })
+    void aRateSetOverJmxIsTheRateInForce(String configured, String set) {
+        PolicyState state = state(configured, null, new MutableClock());
+        state.setMaxMsgRate(set);
+
+        assertThat(state.getMaxMsgRate()).isEqualTo(set);
+        Rate rate = Rate.parse(set);
+        if (rate.isUnlimited()) {
+            assertThat(state.msgPermits()).isEqualTo(PolicyState.MAX_PERMITS);
+        } else {
+            assertEffectiveRateWithin(state, rate);
+            // and not far below it either: at least half the rate gets through
+            double perUnit = (double) state.msgPermits() * rate.per().toMillis() / state.getThrottlePeriodMillis();
+            assertThat(perUnit).as("messages per %s allowed for %s", rate.per(), set).isGreaterThanOrEqualTo(rate.count() / 2.0);
+        }
+    }
+
+    /** Permits per throttle period, scaled to the rate's unit, must not exceed the rate's count. */
+    private static void assertEffectiveRateWithin(PolicyState state, Rate rate) {
+        double perUnit = (double) state.msgPermits() * rate.per().toMillis() / state.getThrottlePeriodMillis();
+        assertThat(perUnit)
+                .as("%d permits per %d ms = %.1f per %s, limit %s", state.msgPermits(), state.getThrottlePeriodMillis(),
+                        perUnit, rate.per(), rate)
+                .isLessThanOrEqualTo(rate.count());
+    }
+
+    private static PolicyState state(String rate, String backoffRate, Clock clock) {
+        return state(rate, backoffRate, clock, List.of("421 4.7.0"));
+    }
+
+    private static PolicyState state(String rate, String backoffRate, Clock clock, List<String> patterns) {
+        BackoffMode backoff = backoffRate == null ? BackoffMode.NONE
+                : new BackoffMode(patterns, Rate.parse(backoffRate), Duration.ofHours(1));
+        DomainPolicy d = Defaults.policy();
+        DomainPolicy policy = new DomainPolicy("test", List.of("example.test"), d.maxSmtpOut(),
+                d.maxMsgPerConnection(), d.maxConnRate(), Rate.parse(rate), d.retry(), backoff, null,
+                d.connectTimeout(), d.readTimeout(), d.idleTimeout());
+        Session session = SmtpSessions.create(null, null, d.connectTimeout(), d.readTimeout());
+        SmtpConnectionPool pool = new SmtpConnectionPool(session, d.maxSmtpOut(), d.maxMsgPerConnection(),
+                d.maxConnRate(), d.idleTimeout());
+        return new PolicyState("default", policy, pool, clock);
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2025-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+}

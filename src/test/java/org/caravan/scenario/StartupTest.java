@@ -1,0 +1,143 @@
+package org.caravan.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.caravan.CaravanApplication;
+import org.caravan.config.ConfigException;
+import org.caravan.testsupport.Engine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Engines that must not come up: a taken broker port, a bad mta.yaml, no broker password. */
+class StartupTest {
+
+    private static final String GOOD_CONFIG = """
+            domain-policies:
+              default:
+                max-smtp-out: 2
+                route: 127.0.0.1:2525
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aTakenBrokerPortFailsTheStartOrTheHealthCheck() throws Exception {
+        try (ServerSocket squatter = new ServerSocket()) {
+            squatter.setReuseAddress(false);
+            squatter.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            int taken = squatter.getLocalPort();
+
+            ConfigurableApplicationContext[] started = new ConfigurableApplicationContext[1];
+            Throwable failure = catchThrowable(() -> started[0] = boot(GOOD_CONFIG, taken, Map.of()));
+            if (failure == null) {
+                try (ConfigurableApplicationContext context = started[0]) {
+                    System.out.println("StartupTest: engine STARTED on a taken broker port; checking health");
+                    int httpPort = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+                    HttpResponse<String> health = HttpClient.newHttpClient().send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/health"))
+                                    .timeout(Duration.ofSeconds(10)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(health.body()).contains("DOWN");
+                    assertThat(health.statusCode()).isEqualTo(503);
+                }
+            } else {
+                System.out.println("StartupTest: start FAILED on a taken broker port: " + messages(failure));
+                assertThat(messages(failure)).contains("acceptor").contains(String.valueOf(taken));
+            }
+        }
+    }
+
+    @Test
+    void anUnknownKeyFailsTheStartNamingKeyFileAndLine() {
+        String yaml = """
+                domain-policies:
+                  default:
+                    max-smtp-out: 2
+                    max-msg-rat: 10/s
+                    route: 127.0.0.1:2525
+                """;
+        Throwable failure = catchThrowable(() -> boot(yaml, Engine.freePort(), Map.of()).close());
+
+        assertThat(failure).isNotNull();
+        assertThat(failure).hasRootCauseInstanceOf(ConfigException.class);
+        assertThat(failure.getMessage() + "\n" + messages(failure))
+                .contains(dir.resolve("mta.yaml") + ":4:")
+                .contains("domain-policies.default.max-msg-rat")
+                .contains("unknown key");
+    }
+
+    @Test
+    void aBadRateFailsTheStartNamingKeyFileAndLine() {
+        String yaml = """
+                domain-policies:
+                  default:
+                    max-smtp-out: 2
+                    route: 127.0.0.1:2525
+                    max-msg-rate: 20/x
+                """;
+        Throwable failure = catchThrowable(() -> boot(yaml, Engine.freePort(), Map.of()).close());
+
+        assertThat(failure).isNotNull();
+        assertThat(failure).hasRootCauseInstanceOf(ConfigException.class);
+        assertThat(messages(failure))
+                .contains(dir.resolve("mta.yaml") + ":5:")
+                .contains("domain-policies.default.max-msg-rate")
+                .contains("20/x");
+    }
+
+    @Test
+    void aMissingBrokerPasswordFailsTheStartNamingTheVariable() {
+        Throwable failure = catchThrowable(() ->
+                boot(GOOD_CONFIG, Engine.freePort(), Map.of("spring.artemis.password", "")).close());
+
+        assertThat(failure).isNotNull();
+        assertThat(messages(failure)).contains("MTA_BROKER_PASSWORD");
+    }
+
+    /**
+     * Starts an engine as Engine.start does, but on a broker port the test chooses and with some
+     * properties replaced (Spring joins a repeated command-line key with commas, so no appending).
+     */
+    private ConfigurableApplicationContext boot(String mtaYaml, int brokerPort, Map<String, String> overrides)
+            throws IOException {
+        Files.writeString(dir.resolve("mta.yaml"), mtaYaml);
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (String p : Engine.properties(dir, brokerPort)) {
+            int eq = p.indexOf('=');
+            properties.put(p.substring(0, eq), p.substring(eq + 1));
+        }
+        properties.putAll(overrides);
+        List<String> args = new ArrayList<>();
+        properties.forEach((k, v) -> args.add("--" + k + "=" + v));
+        return new SpringApplicationBuilder(CaravanApplication.class).run(args.toArray(String[]::new));
+    }
+
+    /** Every message in the cause chain, one per line: what an operator reads in the failure log. */
+    private static String messages(Throwable failure) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            sb.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage()).append('\n');
+        }
+        return sb.toString();
+    }
+}
