@@ -75,10 +75,17 @@ public final class PooledSmtpSender implements JavaMailSender {
                 pool.release(connection, true);
                 return null;
             } catch (SendFailedException e) {
-                int code = recordReplies(message, e);
-                message.answeredBy(hop.toString());
-                pool.release(connection, code != 421 && !causedByIo(e));
-                return null;
+                if (!connectionLost(e)) {
+                    int code = recordReplies(message, e);
+                    message.answeredBy(hop.toString());
+                    pool.release(connection, code != 421);
+                    return null;
+                }
+                pool.release(connection, false);
+                failure = SmtpReply.connectionFailure(hop + ": connection lost: " + rootMessage(e));
+                if (!reused) {
+                    return failure;
+                }
             } catch (MessagingException e) {
                 pool.release(connection, false);
                 failure = SmtpReply.connectionFailure(hop + ": " + rootMessage(e));
@@ -106,16 +113,15 @@ public final class PooledSmtpSender implements JavaMailSender {
         }
         int code = e instanceof SMTPSendFailedException sf ? sf.getReturnCode() : lastCode;
         String text = e instanceof SMTPSendFailedException ? e.getMessage() : lastText;
-        if (causedByIo(e)) {
-            message.replyToRest(SmtpReply.connectionFailure(rootMessage(e)));
-        } else {
-            message.replyToRest(SmtpReply.parse(code, text));
-        }
+        message.replyToRest(SmtpReply.parse(code, text));
         return code;
     }
 
-    private static boolean causedByIo(MessagingException e) {
-        return e.getNextException() instanceof IOException;
+    /** The server went away mid-transaction: Angus reports EOF as reply code -1, or nests the IOException. */
+    private static boolean connectionLost(SendFailedException e) {
+        return e.getNextException() instanceof IOException
+                || (e instanceof SMTPSendFailedException sf && sf.getReturnCode() < 0)
+                || (e instanceof SMTPAddressFailedException af && af.getReturnCode() < 0);
     }
 
     private static String rootMessage(Throwable e) {

@@ -25,8 +25,6 @@ class AddressesTest {
         '  user@example.com  '            | user@example.com
         '< user@example.com >'            | user@example.com
         first.last+tag@example.co.uk      | first.last+tag@example.co.uk
-        o'brien@example.com               | o'brien@example.com
-        !#$%&*+/=?^_`{|}~-@example.com    | !#$%&*+/=?^_`{|}~-@example.com
         user@sub-domain.example.com       | user@sub-domain.example.com
         user@123.example                  | user@123.example
         user@xn--bcher-kva.example        | user@xn--bcher-kva.example
@@ -34,11 +32,24 @@ class AddressesTest {
         "a@b"@example.com                 | "a@b"@example.com
         "a\\"b"@example.com               | "a\\"b"@example.com
         "a..b"@example.com                | "a..b"@example.com
-        user@[192.0.2.1]                  | user@[192.0.2.1]
-        user@[IPv6:2001:db8::1]           | user@[IPv6:2001:db8::1]
         """)
     void acceptsValidAddresses(String address, String normalized) {
         assertThat(Addresses.normalize(address)).isEqualTo(normalized);
+    }
+
+    /** Every atext character of RFC 5322 may stand in a dot-atom local part. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"o'brien@example.com", "!#$%&*+/=?^_`{|}~-@example.com", "a|b@example.com"})
+    void acceptsEveryAtextCharacter(String address) {
+        assertThat(Addresses.normalize(address)).isEqualTo(address);
+    }
+
+    /** Address literals of RFC 5321 4.1.3: IPv4, and IPv6 with its tag (the tag is case-insensitive). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"user@[192.0.2.1]", "user@[255.255.255.255]", "user@[IPv6:2001:db8::1]",
+        "user@[IPv6:::1]", "user@[IPv6:2001:db8:0:0:0:0:0:1]"})
+    void acceptsAddressLiterals(String address) {
+        assertThat(Addresses.normalize(address)).isEqualToIgnoringCase(address);
     }
 
     @Test
@@ -79,6 +90,7 @@ class AddressesTest {
         "user@[192.0.2]",
         "user@[300.0.2.1]",
         "user@[example.com]",
+        "user@[IPv6:not-an-address]",
         "user@example.com\r\nRCPT TO:<x@example.com>",
     })
     void rejectsInvalidAddresses(String address) {
