@@ -64,6 +64,11 @@ public class EngineConfiguration {
         return new IntakeProcessor(config, classifier, outcomes);
     }
 
+    @Bean("keepPropertyNames")
+    org.caravan.intake.KeepPropertyNames keepPropertyNames() {
+        return new org.caravan.intake.KeepPropertyNames();
+    }
+
     @Bean(destroyMethod = "close")
     DeliveryLines deliveryLines(MtaConfig config, Clock clock) {
         return new DeliveryLines(config, clock);

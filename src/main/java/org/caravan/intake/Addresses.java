@@ -17,7 +17,9 @@ final class Addresses {
     private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
     private static final Pattern QUOTED = Pattern.compile("\"([\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])*\"");
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-    private static final Pattern IPV4_LITERAL = Pattern.compile("\\[\\d{1,3}(\\.\\d{1,3}){3}]");
+    private static final Pattern IPV4_LITERAL = Pattern.compile(
+            "\\[(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}]");
+    private static final Pattern IPV6_LITERAL = Pattern.compile("\\[ipv6:([0-9a-f:.]+)]");
 
     private Addresses() {
     }
@@ -48,6 +50,10 @@ final class Addresses {
         if (IPV4_LITERAL.matcher(domain).matches()) {
             return true;
         }
+        java.util.regex.Matcher v6 = IPV6_LITERAL.matcher(domain);
+        if (v6.matches()) {
+            return isIpv6(v6.group(1));
+        }
         String[] labels = domain.split("\\.", -1);
         if (labels.length < 2) {
             return false;
@@ -58,6 +64,20 @@ final class Addresses {
             }
         }
         return true;
+    }
+
+    /** RFC 4291 text form, checked without any name lookup (an IP literal never resolves). */
+    private static boolean isIpv6(String text) {
+        if (!text.contains(":") || text.contains(":::") || text.indexOf("::") != text.lastIndexOf("::")) {
+            return false;
+        }
+        try {
+            // a string with ':' is parsed as an IPv6 literal, never looked up
+            return java.net.InetAddress.getByName(text) instanceof java.net.Inet6Address
+                    || text.contains(".");
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /**

@@ -56,6 +56,15 @@ final class HeaderBlock {
         return new HeaderBlock(raw, fields);
     }
 
+    /** Scans bytes already known to scan (they passed scan() before a header was removed). */
+    static HeaderBlock scanUnchecked(byte[] raw) {
+        try {
+            return scan(raw);
+        } catch (MalformedMessageException e) {
+            throw new IllegalStateException("header block changed under us", e);
+        }
+    }
+
     /** The first field of that name (case-insensitive), or null. */
     String first(String name) {
         for (Field f : fields) {

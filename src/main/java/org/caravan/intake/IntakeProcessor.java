@@ -26,6 +26,7 @@ public class IntakeProcessor {
     public static final String REASON = "reason";
     /** Exchange property holding the submitted bytes, so a split's rejection can send them to mail.invalid. */
     static final String ORIGINAL = "caravanOriginal";
+    private static final java.util.Set<String> SENDER_JMS_FIELDS = java.util.Set.of("JMSCorrelationID", "JMSType");
 
     private final MtaConfig config;
     private final DomainClassifier classifier;
@@ -48,7 +49,7 @@ public class IntakeProcessor {
         Submission s = Submission.read(raw, props, config.maxMessageSize(), config::hasVmta);
         long queuedAt = queuedAt(in);
         if (!s.rejections().isEmpty()) {
-            exchange.setProperty(ORIGINAL, raw);
+            exchange.setProperty(ORIGINAL, in.getBody()); // text stays text on mail.invalid
         }
         List<Object> out = new ArrayList<>(s.batches().size() + s.rejections().size());
         for (Submission.DomainBatch batch : s.batches()) {
@@ -57,7 +58,7 @@ public class IntakeProcessor {
         }
         for (Rejection r : s.rejections()) {
             out.add(r);
-            recordRejected(r, props, queuedAt);
+            recordRejected(r, props, s.messageId(), queuedAt);
         }
         return out;
     }
@@ -77,19 +78,21 @@ public class IntakeProcessor {
     public void invalidMessage(Exchange exchange) {
         Rejection r = exchange.getMessage().getBody(Rejection.class);
         Message out = exchange.getMessage();
-        out.getHeaders().keySet().removeIf(k -> k.startsWith("JMS") || k.startsWith("Camel"));
+        // the sender's own JMS fields stay; the broker's (JMSMessageID, JMSDestination...) and Camel's go
+        out.getHeaders().keySet().removeIf(k -> (k.startsWith("JMS") && !SENDER_JMS_FIELDS.contains(k))
+                || k.startsWith("Camel"));
         out.setHeader(REASON, r.reasonText());
         out.setBody(exchange.getProperty(ORIGINAL));
     }
 
-    private void recordRejected(Rejection r, Submission.Properties props, long queuedAt) {
+    private void recordRejected(Rejection r, Submission.Properties props, String messageId, long queuedAt) {
         List<String> recipients = r.recipients().isEmpty() ? List.of("") : r.recipients();
         List<DeliveryOutcome> list = new ArrayList<>(recipients.size());
         long now = System.currentTimeMillis();
         for (String rcpt : recipients) {
             int at = rcpt.lastIndexOf('@');
             list.add(new DeliveryOutcome(OutcomeType.REJECTED, rcpt, at < 0 ? "" : rcpt.substring(at + 1), "",
-                    props.vmta() == null ? "default" : props.vmta(), props.jobId(), props.envId(), null,
+                    props.vmta() == null ? "default" : props.vmta(), props.jobId(), props.envId(), messageId,
                     props.mailFrom(), 0, new SmtpReply(550, "5.6.0", r.reasonText()), "",
                     BounceCategory.INVALID_INPUT, queuedAt, now));
         }

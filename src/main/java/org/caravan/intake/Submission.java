@@ -96,6 +96,9 @@ public final class Submission {
         byte[] body = headers.without("Bcc");
         String messageId = headers.first("Message-ID");
         if (messageId == null || messageId.isBlank()) {
+            if (messageId != null) {
+                body = HeaderBlock.scanUnchecked(body).without("Message-ID"); // one Message-ID field, per RFC 5322 3.6
+            }
             messageId = "<" + UUID.randomUUID() + "@caravan.invalid>";
             body = prepend("Message-ID: " + messageId + "\r\n", body);
         }

@@ -120,7 +120,7 @@ class AddressesTest {
     }
 
     /** To/Cc/Bcc values as mail clients write them -> the addr-specs in order, groups expanded. */
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
         a@example.com                                                  | a@example.com
         Alice <a@example.com>                                          | a@example.com
@@ -155,7 +155,7 @@ class AddressesTest {
     }
 
     /** The rcptTo property: commas inside quotes, angle brackets and comments do not split. */
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
         a@example.com                                 | a@example.com
         a@example.com,b@example.org                   | a@example.com;b@example.org
