@@ -62,7 +62,10 @@ public record Rate(long count, Duration per) {
         BigInteger perMs = BigInteger.valueOf(per.toMillis());
         // smallest p with ceil(perMs * p / count) >= 50, i.e. perMs * p > 49 * count
         BigInteger p = c.multiply(BigInteger.valueOf(MIN_PERIOD_MILLIS - 1)).divide(perMs).add(BigInteger.ONE);
-        BigInteger[] qr = perMs.multiply(p).divideAndRemainder(c);
+        // k whole windows of p permits fit in one unit; period = ceil(unit / k), so a unit never
+        // holds more than k * p <= count permits even when p does not divide count (25/s: 2 per 84 ms)
+        BigInteger k = c.divide(p);
+        BigInteger[] qr = perMs.divideAndRemainder(k);
         BigInteger period = qr[1].signum() == 0 ? qr[0] : qr[0].add(BigInteger.ONE);
         return new ThrottleWindow(p.longValueExact(), period.longValueExact());
     }

@@ -16,6 +16,7 @@ import jakarta.mail.Session;
 import org.caravan.config.DomainPolicy;
 import org.caravan.config.MtaConfig;
 import org.caravan.config.VirtualMta;
+import org.caravan.smtp.MessageRateGate;
 import org.caravan.smtp.PooledSmtpSender;
 import org.caravan.smtp.SmtpConnectionPool;
 import org.caravan.smtp.SmtpSessions;
@@ -48,8 +49,9 @@ public final class DeliveryLines implements AutoCloseable {
                 policy.readTimeout());
         SmtpConnectionPool pool = new SmtpConnectionPool(session, policy.maxSmtpOut(), policy.maxMsgPerConnection(),
                 policy.maxConnRate(), policy.idleTimeout());
-        return new DeliveryLine(vmta.name(), policy.name(), session, pool, new PooledSmtpSender(pool, session),
-                new PolicyState(vmta.name(), policy, pool, clock));
+        PolicyState state = new PolicyState(vmta.name(), policy, pool, clock);
+        PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(state::currentMsgRate));
+        return new DeliveryLine(vmta.name(), policy.name(), session, pool, sender, state);
     }
 
     static String key(String vmta, String policy) {

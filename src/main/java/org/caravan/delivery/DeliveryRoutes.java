@@ -28,8 +28,18 @@ public class DeliveryRoutes implements CamelContextConfiguration, ApplicationRun
     public void beforeApplicationStart(CamelContext context) {
         for (DeliveryLine line : lines.all()) {
             context.getRegistry().bind("sender-" + line.key(), line.sender());
-            context.getRegistry().bind("policy-" + line.key(), line.state());
+            context.getRegistry().bind("permits-" + line.key(), permitsOf(line.state()));
         }
+    }
+
+    /** The Throttle's permits per period, read from the live state on every message (ref: language). */
+    static org.apache.camel.Expression permitsOf(PolicyState state) {
+        return new org.apache.camel.support.ExpressionAdapter() {
+            @Override
+            public Object evaluate(org.apache.camel.Exchange exchange) {
+                return state.msgPermits();
+            }
+        };
     }
 
     @Override

@@ -39,8 +39,12 @@ public final class PolicyState implements PolicyStateMBean {
 
     /** Permits per throttle period for the rate in force now; the delivery route's Throttle reads it per message. */
     public long msgPermits() {
-        Rate rate = isInBackoff() ? policy.backoff().maxMsgRate() : maxMsgRate;
-        return permits(rate, periodMillis);
+        return permits(currentMsgRate(), periodMillis);
+    }
+
+    /** max-msg-rate in force now: the backoff rate while in backoff mode. */
+    public Rate currentMsgRate() {
+        return isInBackoff() ? policy.backoff().maxMsgRate() : maxMsgRate;
     }
 
     static long permits(Rate rate, long periodMillis) {

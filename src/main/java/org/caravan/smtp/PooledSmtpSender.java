@@ -26,10 +26,12 @@ public final class PooledSmtpSender implements JavaMailSender {
 
     private final SmtpConnectionPool pool;
     private final Session session;
+    private final MessageRateGate gate;
 
-    public PooledSmtpSender(SmtpConnectionPool pool, Session session) {
+    public PooledSmtpSender(SmtpConnectionPool pool, Session session, MessageRateGate gate) {
         this.pool = pool;
         this.session = session;
+        this.gate = gate;
     }
 
     @Override
@@ -41,15 +43,29 @@ public final class PooledSmtpSender implements JavaMailSender {
         if (message.replies().size() == message.recipients().size()) {
             return; // already settled before SMTP (next hop lookup failed)
         }
-        SmtpReply failure = SmtpReply.connectionFailure("no next hop");
-        for (NextHop hop : message.nextHops()) {
-            failure = sendVia(hop, message);
-            if (failure == null) {
-                return;
+        boolean gated;
+        try {
+            gated = gate.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            message.replyToRest(SmtpReply.connectionFailure("interrupted while waiting for the message rate"));
+            return;
+        }
+        try {
+            SmtpReply failure = SmtpReply.connectionFailure("no next hop");
+            for (NextHop hop : message.nextHops()) {
+                failure = sendVia(hop, message);
+                if (failure == null) {
+                    return;
+                }
+            }
+            message.clearReplies();
+            message.replyToRest(failure);
+        } finally {
+            if (gated) {
+                gate.done();
             }
         }
-        message.clearReplies();
-        message.replyToRest(failure);
     }
 
     /** One next hop, with one retry on a fresh connection if a pooled one turned out dead; null when answered. */

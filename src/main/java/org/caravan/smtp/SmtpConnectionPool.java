@@ -133,18 +133,25 @@ public final class SmtpConnectionPool implements AutoCloseable {
         boolean keep = reusable && connection.messagesSent < maxMessagesPerConnection;
         lock.lock();
         try {
-            busy--;
             if (keep && !closed) {
+                busy--;
                 idle.computeIfAbsent(connection.hop, h -> new ArrayDeque<>()).addLast(connection);
                 released.signal();
                 return;
             }
+        } finally {
+            lock.unlock();
+        }
+        // the slot is given back only once the session is closed, so the server never sees one too many
+        connection.close();
+        lock.lock();
+        try {
+            busy--;
             open--;
             released.signal();
         } finally {
             lock.unlock();
         }
-        connection.close();
     }
 
     /** Closes connections idle longer than the idle timeout; called on a timer. */
@@ -156,16 +163,22 @@ public final class SmtpConnectionPool implements AutoCloseable {
             for (ArrayDeque<SmtpConnection> ready : idle.values()) {
                 while (!ready.isEmpty() && now - ready.peekFirst().lastUsedNanos >= idleNanos) {
                     stale.add(ready.pollFirst());
-                    open--;
                 }
-            }
-            if (!stale.isEmpty()) {
-                released.signalAll();
             }
         } finally {
             lock.unlock();
         }
+        if (stale.isEmpty()) {
+            return;
+        }
         stale.forEach(SmtpConnection::close);
+        lock.lock();
+        try {
+            open -= stale.size();
+            released.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private boolean closeOneIdle() {

@@ -16,10 +16,14 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
-import jakarta.jms.QueueBrowser;
+import jakarta.jms.Message;
+import jakarta.jms.QueueConnection;
+import jakarta.jms.QueueRequestor;
+import jakarta.jms.QueueSession;
 import jakarta.jms.Session;
+import org.apache.activemq.artemis.api.core.management.ResourceNames;
+import org.apache.activemq.artemis.api.jms.management.JMSManagementHelper;
 import org.apache.commons.csv.CSVRecord;
 import org.caravan.testsupport.Engine;
 import org.caravan.testsupport.EngineProcess;
@@ -45,6 +49,7 @@ class DurabilityTest {
     private static final int RECEIVED_BEFORE_KILL = 150;
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration DRAIN = Duration.ofSeconds(60);
+    private static final Duration QUIET = Duration.ofSeconds(15);
 
     private ScriptedSmtpServer smtp;
     private Path dir;
@@ -59,7 +64,7 @@ class DurabilityTest {
         policies.put("gmail", "gmail.com " + smtp.port());
         policies.put("default", "* " + smtp.port());
         dir = EngineProcess.directory(Engine.routedConfig(policies,
-                "max-smtp-out: " + SMTP_OUT + "\nmax-msg-rate: 200/s\n"));
+                "max-smtp-out: " + SMTP_OUT + "\nmax-msg-rate: 100/s\n"));
         brokerPort = Engine.freePort();
     }
 
@@ -84,13 +89,16 @@ class DurabilityTest {
         }
         first.broker().submitAll(bytes(bodies), Map.of());
 
+        // intake done first, so that this kill is one during delivery only
+        assertThat(awaitEmpty(first, "mail.submit", Duration.ofSeconds(30))).as("intake finished").isTrue();
+        System.out.printf("delivery kill: intake finished with %d delivered%n", smtp.messageCount());
         assertThat(smtp.awaitMessages(RECEIVED_BEFORE_KILL, Duration.ofSeconds(30)))
                 .as("deliveries before the kill").isTrue();
         int atKill = killAndSettle(first);
         assertThat(atKill).as("the kill landed mid-run").isLessThan(MESSAGES);
 
         EngineProcess second = start();
-        Map<String, Long> receipts = awaitAll(expected);
+        Map<String, Long> receipts = awaitAll(expected, atKill);
         Report report = report("delivery", expected, receipts, atKill, second, began);
 
         assertNothingLostNoStrangers(report);
@@ -112,13 +120,14 @@ class DurabilityTest {
             expected.add(key(id("intake", i), other));
         }
         first.broker().submitAll(bytes(bodies), Map.of());
-        int submitDepth = depth(first, "mail.submit");
+        long submitDepth = messageCount(first, "mail.submit");
         int atKill = killAndSettle(first);
-        System.out.printf("intake kill: mail.submit held %d of %d submissions just before the kill%n",
+        System.out.printf("intake kill: mail.submit held %d of %d submissions (unacknowledged) just before the kill%n",
                 submitDepth, bodies.size());
+        assertThat(submitDepth).as("the kill landed during intake").isPositive();
 
         EngineProcess second = start();
-        Map<String, Long> receipts = awaitAll(expected);
+        Map<String, Long> receipts = awaitAll(expected, atKill);
         Report report = report("intake", expected, receipts, atKill, second, began);
 
         assertNothingLostNoStrangers(report);
@@ -141,11 +150,35 @@ class DurabilityTest {
         return smtp.messageCount();
     }
 
-    /** Waits until every expected delivery arrived at least once, then a little longer for late extras. */
-    private Map<String, Long> awaitAll(Set<String> expected) throws InterruptedException {
+    /** Waits until no message of the queue is left unacknowledged; false on timeout. */
+    private static boolean awaitEmpty(EngineProcess engine, String queue, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (messageCount(engine, queue) > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    /**
+     * Waits until every expected delivery arrived at least once (or the server has had nothing new
+     * for QUIET once deliveries resumed, or DRAIN is over), then a little longer for late extras.
+     */
+    private Map<String, Long> awaitAll(Set<String> expected, int atKill) throws InterruptedException {
         long deadline = System.nanoTime() + DRAIN.toNanos();
+        int seen = smtp.messageCount();
+        long lastChange = System.nanoTime();
         while (!receipts().keySet().containsAll(expected) && System.nanoTime() < deadline) {
             Thread.sleep(200);
+            int now = smtp.messageCount();
+            if (now != seen) {
+                seen = now;
+                lastChange = System.nanoTime();
+            } else if (seen > atKill && System.nanoTime() - lastChange > QUIET.toNanos()) {
+                break;
+            }
         }
         Thread.sleep(1000);
         return receipts();
@@ -225,17 +258,19 @@ class DurabilityTest {
         return new Report(Collections.unmodifiableSet(lost), Collections.unmodifiableSet(strangers), duplicates);
     }
 
-    /** Messages waiting on a queue (not yet taken by a consumer), by browsing it. */
-    private static int depth(EngineProcess engine, String queue) throws JMSException {
-        try (Connection c = engine.broker().connect();
-                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-                QueueBrowser browser = s.createBrowser(s.createQueue(queue))) {
+    /** Messages on a queue not yet acknowledged (waiting or being delivered), from the broker's management address. */
+    private static long messageCount(EngineProcess engine, String queue) throws JMSException {
+        try (QueueConnection c = (QueueConnection) engine.broker().connect();
+                QueueSession s = c.createQueueSession(false, Session.AUTO_ACKNOWLEDGE)) {
             c.start();
-            int n = 0;
-            for (var e = browser.getEnumeration(); e.hasMoreElements(); e.nextElement()) {
-                n++;
+            QueueRequestor requestor = new QueueRequestor(s, s.createQueue("activemq.management"));
+            Message request = s.createMessage();
+            JMSManagementHelper.putAttribute(request, ResourceNames.QUEUE + queue, "messageCount");
+            try {
+                return ((Number) JMSManagementHelper.getResult(requestor.request(request))).longValue();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot read the message count of " + queue, e);
             }
-            return n;
         }
     }
 
