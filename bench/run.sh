@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--messages N] [--runs R] [--size BYTES] [--warmup W]
 #                [--scenarios ceiling,ceiling_reuse,caravan] [--engine real|fake]
-#                [--threads T] [--batch B] [--jar PATH] [--keep-data] [--rebuild]
+#                [--threads T] [--batch B] [--jar PATH | --rebuild | --snapshot-build] [--keep-data]
 #
 # Per run: smtp-source -> smtp-sink ceilings, then a fresh engine (new data dir), an unmeasured
 # warm-up batch, and the measured batch of N messages of ~SIZE bytes submitted to mail.submit;
@@ -22,6 +22,7 @@ SCENARIOS=ceiling,ceiling_reuse,caravan
 ENGINE=real
 KEEP_DATA=0
 REBUILD=0
+SNAPSHOT_BUILD=0
 PRODUCER_THREADS=4
 PRODUCER_BATCH=50
 JAR=
@@ -40,6 +41,7 @@ while (( $# )); do
     --jar)       JAR=$(realpath "$2"); shift 2 ;;
     --keep-data) KEEP_DATA=1; shift ;;
     --rebuild)   REBUILD=1; shift ;;
+    --snapshot-build) SNAPSHOT_BUILD=1; shift ;;
     -h|--help)   usage 0 ;;
     *) echo "unknown option: $1" >&2; usage 2 ;;
   esac
@@ -68,7 +70,8 @@ export ENGINE KEEP_DATA REBUILD PRODUCER_THREADS PRODUCER_BATCH
 # ---------------------------------------------------------------- prerequisites
 ensure_postfix_tools
 if [[ ,$SCENARIOS, == *,caravan,* ]]; then
-  ensure_jar
+  if (( SNAPSHOT_BUILD )); then build_snapshot; else ensure_jar; fi
+  check_jar_fresh
   snapshot_jar "$WORK"
   ensure_producer
 fi
@@ -100,6 +103,8 @@ FAILED=0
 for ((r = 1; r <= RUNS; r++)); do
   RUNDIR=$WORK/run$r
   mkdir -p "$RUNDIR"
+  # a shared machine: give other work a chance to finish first (QUIET_WAIT_S, 0 = do not wait)
+  (( ${QUIET_WAIT_S:-120} > 0 )) && wait_machine_quiet "${QUIET_WAIT_S:-120}"
   log "=== run $r / $RUNS (load $(loadavg))"
   for s in "${SCEN[@]}"; do
     case $s in

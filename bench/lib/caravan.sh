@@ -17,6 +17,36 @@ ensure_jar() {
   [[ -f $JAR ]] || die "build finished but $JAR is missing"
 }
 
+# Build the current working tree in a private copy (bench/work/build), so that the bench neither
+# disturbs nor is disturbed by others building and testing in target/. Sets JAR to the result;
+# the engine then runs from that copy (its routes/ and config/ match the jar).
+build_snapshot() {
+  local b=$ROOT/bench/work/build
+  log "building a snapshot of the working tree in ${b#"$ROOT"/}"
+  mkdir -p "$b"
+  rm -rf "$b/src" "$b/routes" "$b/config"
+  cp -a "$ROOT/pom.xml" "$b/"
+  mkdir -p "$b/src"
+  cp -a "$ROOT/src/main" "$b/src/"
+  cp -a "$ROOT/routes" "$ROOT/config" "$b/"
+  (cd "$b" && { mvn -B -q -Dstyle.color=never -o -DskipTests package >&2 \
+                || mvn -B -q -Dstyle.color=never -DskipTests package >&2; }) \
+    || die "the snapshot build failed; see the Maven output above"
+  JAR=$b/target/caravan.jar
+  [[ -f $JAR ]] || die "snapshot build finished but $JAR is missing"
+}
+
+# Warn when the jar is older than the sources next to it (routes/ are read from the tree at run time).
+check_jar_fresh() {
+  local dir newer
+  dir=$(cd "$(dirname "$JAR")/.." && pwd)
+  newer=$(find "$dir/src/main" "$dir/routes" "$dir/config" "$dir/pom.xml" -type f -newer "$JAR" 2>/dev/null | wc -l)
+  if (( newer > 0 )); then
+    warn "${JAR#"$ROOT"/} is older than $newer source file(s) beside it (src/main, routes, config, pom.xml):"
+    warn "  the engine may not match its routes/; use --rebuild, or --snapshot-build to build a private copy"
+  fi
+}
+
 # Run a private copy of the jar, so that a rebuild of target/ during the benchmark (other people
 # work in this tree) cannot pull the jar from under a running engine.
 snapshot_jar() {                # snapshot_jar DIR
@@ -196,7 +226,8 @@ wait_delivered() {
     (( now - last_change > ${STALL_S:-120} )) && { WAIT_COUNT=$c; return 3; }
     (( now > deadline )) && { WAIT_COUNT=$c; return 1; }
     if (( now >= next_log )); then log "  $job: $c / $n delivered"; next_log=$(( now + 10 )); fi
-    sleep 0.25
+    # each poll reads the whole accounting: poll slowly until the end is near
+    if (( (n - c) * 20 > n )); then sleep 0.5; else sleep 0.1; fi
   done
 }
 
@@ -223,8 +254,9 @@ scenario_caravan() {
   kv_put "$out" scenario caravan
   kv_put "$out" engine "$ENGINE"
   kv_put "$out" messages "$n"
-  kv_put "$out" load "$(loadavg)"
   kv_put "$out" ok 0
+  kv_put "$out" busy_pct "$(machine_busy_pct 1)"
+  kv_put "$out" load "$(loadavg)"
 
   engine_start "$rundir" || { engine_stop; return 1; }
   kv_put "$out" start_ms "$ENGINE_START_MS"
@@ -248,6 +280,7 @@ scenario_caravan() {
   producer_start "$pk" "$job_m" "$n" "$size"
   producer_ready "$pk" || { engine_stop; return 1; }
   l0=$(wc -l <"$ENGINE_LOG")
+  python3 "$ROOT/bench/lib/threads.py" snapshot "$ENGINE_PID" >"$rundir/engine-threads.0"
   read -r -a sys0 <<<"$(sys_cpu_sample)"
   e0=$(proc_cpu_ticks "$ENGINE_PID"); s0=$(sink_cpu_ticks); m0=$(sink_msgs)
   producer_go "$pk"
@@ -255,6 +288,9 @@ scenario_caravan() {
   wait_delivered "$job_m" "$n"; rc=$?
   e1=$(proc_cpu_ticks "$ENGINE_PID"); s1=$(sink_cpu_ticks)
   read -r -a sys1 <<<"$(sys_cpu_sample)"
+  python3 "$ROOT/bench/lib/threads.py" snapshot "$ENGINE_PID" >"$rundir/engine-threads.1" 2>/dev/null
+  python3 "$ROOT/bench/lib/threads.py" diff "$rundir/engine-threads.0" "$rundir/engine-threads.1" "$n" \
+    >"$rundir/engine-threads.kv" 2>/dev/null
   if (( rc != 0 )); then explain_wait $rc "$job_m" "$n"; engine_stop; return 1; fi
   sleep 0.3; m1=$(sink_msgs)
   l1=$(wc -l <"$ENGINE_LOG")

@@ -113,6 +113,31 @@ sys_cpu_sample() {              # "busy steal iowait" ticks summed over all cpus
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# machine_busy_pct [SECONDS] : busy share of all cpus over a short sample, in percent.
+machine_busy_pct() {
+  local a b t=${1:-2}
+  a=$(awk '/^cpu /{b=$2+$3+$4+$7+$8; print b, b+$5+$6}' /proc/stat)
+  sleep "$t"
+  b=$(awk '/^cpu /{b=$2+$3+$4+$7+$8; print b, b+$5+$6}' /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," "); d=y[2]-x[2]; printf "%.0f", (d > 0 ? (y[1]-x[1])*100/d : 0)}'
+}
+
+# wait_machine_quiet MAX_S : on a shared machine, wait (at most MAX_S) until other work leaves
+#   the cpus mostly idle (< QUIET_PCT %, default 20). Sets MACHINE_BUSY_PCT to the last sample.
+wait_machine_quiet() {
+  local max=$1 t0 said=0
+  t0=$(date +%s)
+  while :; do
+    MACHINE_BUSY_PCT=$(machine_busy_pct 2)
+    (( MACHINE_BUSY_PCT < ${QUIET_PCT:-20} )) && return 0
+    if (( $(date +%s) - t0 >= max )); then
+      warn "the machine is still ${MACHINE_BUSY_PCT}% busy with other work after ${max}s: running anyway"
+      return 1
+    fi
+    (( said++ == 0 )) && log "the machine is ${MACHINE_BUSY_PCT}% busy with other work: waiting up to ${max}s for it to settle"
+  done
+}
+
 # ---------------------------------------------------------------- waiting
 # wait_http_up URL PID TIMEOUT_S : until URL answers with "UP", the pid dies, or timeout.
 wait_http_up() {

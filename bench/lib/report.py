@@ -25,6 +25,7 @@ SCENARIOS = {
         ("producer_cpu_ms_per_msg", "producer CPU ms/msg (send phase)", "%.3f"),
         ("sink_cpu_ms_per_msg", "smtp-sink CPU ms/msg", "%.3f"),
         ("all_cpu_ms_per_msg", "machine CPU ms/msg (all processes)", "%.3f"),
+        ("other_cpu_ms_per_msg", "  of which other processes (noise)", "%.3f"),
         ("lat_p50_ms", "submit->250 latency p50 ms", "%.0f"),
         ("lat_p99_ms", "submit->250 latency p99 ms", "%.0f"),
         ("lat_max_ms", "submit->250 latency max ms", "%.0f"),
@@ -32,6 +33,9 @@ SCENARIOS = {
         ("warm_rate", "warm-up batch msgs/s (cold JIT, unmeasured)", "%.0f"),
         ("distinct_d", "delivered (distinct, accounting)", "%d"),
         ("sink_msgs", "received by smtp-sink", "%d"),
+        ("start_s", "engine start to health UP, s", "%.1f"),
+        ("log_lines_measured", "engine log lines during the measured batch", "%d"),
+        ("busy_pct", "machine busy % before the run (2 s sample)", "%.0f"),
         ("load1", "load average (1 min) before the run", "%.2f"),
     ]),
     "ceiling": ("ceiling: smtp-source -> smtp-sink, new connection per message", [
@@ -78,6 +82,12 @@ def derive(r):
         r["peak_rss_mb"] = str(num(r["peak_rss_kb"]) / 1024)
     if r.get("load"):
         r["load1"] = r["load"].split()[0]
+    if num(r.get("start_ms")) is not None:
+        r["start_s"] = str(num(r["start_ms"]) / 1000)
+    parts = [num(r.get(k)) for k in ("all_cpu_ms_per_msg", "engine_cpu_ms_per_msg",
+                                     "producer_cpu_ms_per_msg", "sink_cpu_ms_per_msg")]
+    if None not in parts:
+        r["other_cpu_ms_per_msg"] = str(max(0.0, parts[0] - sum(parts[1:])))
     if "ok" not in r:  # ceiling-style records
         ok = r.get("exit", "0") == "0"
         if "sink_msgs" in r and "messages" in r:
@@ -86,8 +96,15 @@ def derive(r):
     return r
 
 
-def notes_for(name, run, r):
+def notes_for(name, run, r, cpus):
     out = []
+    other, total = num(r.get("other_cpu_ms_per_msg")), num(r.get("all_cpu_ms_per_msg"))
+    if name == "caravan" and r.get("ok") == "1" and other is not None and total and other > 0.2 * total:
+        out.append(f"{run}: {100 * other / total:.0f}% of the machine's CPU in the measured window "
+                   "went to other processes: a noisy run")
+    busy = num(r.get("busy_pct"))
+    if name == "caravan" and busy is not None and busy >= 20:
+        out.append(f"{run}: the machine was {busy:.0f}% busy with other work before the run")
     n = num(r.get("messages"))
     if r.get("ok") != "1":
         out.append(f"{run} {name}: FAILED (excluded from the median)")
@@ -101,8 +118,9 @@ def notes_for(name, run, r):
             out.append(f"{run}: smtp-sink received {r.get('sink_msgs')} for {int(n)} submitted")
         if r.get("stop_clean") == "0":
             out.append(f"{run}: the engine did not stop within 30 s of SIGTERM (killed)")
-        if num(r.get("steal_ticks")):
-            out.append(f"{run}: CPU steal during the measured batch: {r['steal_ticks']} ticks")
+        steal, window = num(r.get("steal_ticks")), num(r.get("window_ms"))
+        if steal and window and steal * 10 > 0.01 * window * (cpus or 1):
+            out.append(f"{run}: CPU steal during the measured batch: {r['steal_ticks']} ticks (the host is oversubscribed)")
     return out
 
 
@@ -162,7 +180,27 @@ def main(workdir):
             medcell = f"{fmt % med:>10}" if med is not None else f"{'-':>10}"
             lines.append("  " + label[:width].ljust(width) + "".join(cells) + medcell)
         for rn, r in recs:
-            notes += notes_for(name, rn, r)
+            notes += notes_for(name, rn, r, num(meta.get("cpus")))
+
+    # where the engine's CPU went: per thread group, median over the good runs
+    tgroups = {}
+    good_runs = [os.path.basename(rd) for rd in runs
+                 if any(rn == os.path.basename(rd) and r.get("ok") == "1" for rn, r in data.get("caravan", []))]
+    for rn in good_runs:
+        path = os.path.join(workdir, rn, "engine-threads.kv")
+        if os.path.exists(path):
+            for k, v in read_kv(path).items():
+                tgroups.setdefault(k[len("thread_"):], {})[rn] = float(v)
+    if tgroups:
+        meds = {g: statistics.median([vals.get(rn, 0.0) for rn in good_runs]) for g, vals in tgroups.items()}
+        top = sorted(meds.items(), key=lambda kv: -kv[1])[:12]
+        lines.append("")
+        lines.append("engine CPU by thread group (measured batch; numbers folded to N), ms/msg, median of the runs")
+        for g, v in top:
+            lines.append(f"  {g[:70].ljust(70)}{v:>8.3f}")
+        rest = sum(meds.values()) - sum(v for _, v in top)
+        if rest > 0:
+            lines.append(f"  {'(all other threads)'.ljust(70)}{rest:>8.3f}")
 
     ratio_lines = []
     for a, b, key, label in RATIOS:

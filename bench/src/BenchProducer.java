@@ -44,7 +44,14 @@ public class BenchProducer {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = parseArgs(argv);
-        String url = a.getOrDefault("url", "tcp://127.0.0.1:" + a.getOrDefault("port", "61616"));
+        if (a.containsKey("help") || (!a.containsKey("port") && !a.containsKey("url"))) {
+            System.err.println("usage: BenchProducer --port BROKER_PORT | --url tcp://127.0.0.1:PORT"
+                    + " [--user U --password P] [--queue mail.submit] [--messages 20000] [--size 2048]"
+                    + " [--threads 4] [--batch 50] [--job ID] [--domain bench.test] [--bytes] [--envelope]"
+                    + " [--ready-file F --go-file G]");
+            System.exit(a.containsKey("help") ? 0 : 2);
+        }
+        String url = a.getOrDefault("url", "tcp://127.0.0.1:" + a.get("port"));
         String user = a.getOrDefault("user", System.getenv().getOrDefault("MTA_BROKER_USER", "caravan"));
         String password = a.getOrDefault("password", System.getenv().getOrDefault("MTA_BROKER_PASSWORD", "caravan"));
         String queueName = a.getOrDefault("queue", "mail.submit");
