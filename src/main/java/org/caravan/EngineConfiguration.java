@@ -84,9 +84,17 @@ public class EngineConfiguration {
         return new DeliveryRoutes(lines, camel);
     }
 
-    /** camel-jms over Spring Boot's connection factory, so route and JmsTemplate share one transaction. */
+    /**
+     * camel-jms over Spring Boot's connection factory. No transaction manager: the listener's own
+     * transacted session is exposed to the route, so the sends (deliveries, retries, events) and
+     * the acknowledgement commit as ONE transaction. With the manager camel-jms creates by default
+     * the container acks on its session and the sends commit on another: a kill between the two
+     * lost submissions (DurabilityTest).
+     */
     @Bean("jms")
     JmsComponent jms(ConnectionFactory connectionFactory) {
-        return JmsComponent.jmsComponent(connectionFactory);
+        JmsComponent jms = JmsComponent.jmsComponent(connectionFactory);
+        jms.setLazyCreateTransactionManager(false);
+        return jms;
     }
 }

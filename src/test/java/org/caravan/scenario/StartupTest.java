@@ -1,7 +1,8 @@
 package org.caravan.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,12 +23,16 @@ import java.util.Map;
 import org.caravan.CaravanApplication;
 import org.caravan.config.ConfigException;
 import org.caravan.testsupport.Engine;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Engines that must not come up: a taken broker port, a bad mta.yaml, no broker password. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StartupTest {
 
     private static final String GOOD_CONFIG = """
@@ -37,20 +42,24 @@ class StartupTest {
                 route: 127.0.0.1:2525
             """;
 
+    /** Ample for a start on a busy 2-core machine (a normal one takes 5-15 s here). */
+    private static final Duration START_LIMIT = Duration.ofSeconds(120);
+
     @TempDir
     Path dir;
 
+    /** Last: when the engine hangs here, the abandoned start must not sit in front of the other cases. */
     @Test
+    @Order(Integer.MAX_VALUE)
     void aTakenBrokerPortFailsTheStartOrTheHealthCheck() throws Exception {
         try (ServerSocket squatter = new ServerSocket()) {
             squatter.setReuseAddress(false);
             squatter.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             int taken = squatter.getLocalPort();
 
-            ConfigurableApplicationContext[] started = new ConfigurableApplicationContext[1];
-            Throwable failure = catchThrowable(() -> started[0] = boot(GOOD_CONFIG, taken, Map.of()));
-            if (failure == null) {
-                try (ConfigurableApplicationContext context = started[0]) {
+            Object outcome = attempt(GOOD_CONFIG, taken, Map.of());
+            if (outcome instanceof ConfigurableApplicationContext started) {
+                try (ConfigurableApplicationContext context = started) {
                     System.out.println("StartupTest: engine STARTED on a taken broker port; checking health");
                     int httpPort = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
                     HttpResponse<String> health = HttpClient.newHttpClient().send(
@@ -61,8 +70,9 @@ class StartupTest {
                     assertThat(health.statusCode()).isEqualTo(503);
                 }
             } else {
-                System.out.println("StartupTest: start FAILED on a taken broker port: " + messages(failure));
-                assertThat(messages(failure)).contains("acceptor").contains(String.valueOf(taken));
+                String messages = messages((Throwable) outcome);
+                System.out.println("StartupTest: start FAILED on a taken broker port: " + messages);
+                assertThat(messages).contains("acceptor").contains(String.valueOf(taken));
             }
         }
     }
@@ -76,11 +86,11 @@ class StartupTest {
                     max-msg-rat: 10/s
                     route: 127.0.0.1:2525
                 """;
-        Throwable failure = catchThrowable(() -> boot(yaml, Engine.freePort(), Map.of()).close());
+        Throwable failure = failure(yaml, Engine.freePort(), Map.of());
 
         assertThat(failure).isNotNull();
         assertThat(failure).hasRootCauseInstanceOf(ConfigException.class);
-        assertThat(failure.getMessage() + "\n" + messages(failure))
+        assertThat(messages(failure))
                 .contains(dir.resolve("mta.yaml") + ":4:")
                 .contains("domain-policies.default.max-msg-rat")
                 .contains("unknown key");
@@ -95,7 +105,7 @@ class StartupTest {
                     route: 127.0.0.1:2525
                     max-msg-rate: 20/x
                 """;
-        Throwable failure = catchThrowable(() -> boot(yaml, Engine.freePort(), Map.of()).close());
+        Throwable failure = failure(yaml, Engine.freePort(), Map.of());
 
         assertThat(failure).isNotNull();
         assertThat(failure).hasRootCauseInstanceOf(ConfigException.class);
@@ -107,11 +117,35 @@ class StartupTest {
 
     @Test
     void aMissingBrokerPasswordFailsTheStartNamingTheVariable() {
-        Throwable failure = catchThrowable(() ->
-                boot(GOOD_CONFIG, Engine.freePort(), Map.of("spring.artemis.password", "")).close());
+        Throwable failure = failure(GOOD_CONFIG, Engine.freePort(), Map.of("spring.artemis.password", ""));
 
         assertThat(failure).isNotNull();
         assertThat(messages(failure)).contains("MTA_BROKER_PASSWORD");
+    }
+
+    /** The start's failure; an engine that comes up instead is closed and fails the test. */
+    private Throwable failure(String mtaYaml, int brokerPort, Map<String, String> overrides) {
+        Object outcome = attempt(mtaYaml, brokerPort, overrides);
+        if (outcome instanceof ConfigurableApplicationContext context) {
+            context.close();
+            fail("the engine started; it should have refused to");
+        }
+        return (Throwable) outcome;
+    }
+
+    /**
+     * Starts an engine and returns its context, or the exception that stopped it. A start that
+     * does neither within START_LIMIT fails the test (its thread is abandoned, still hanging).
+     */
+    private Object attempt(String mtaYaml, int brokerPort, Map<String, String> overrides) {
+        return assertTimeoutPreemptively(START_LIMIT, () -> {
+            try {
+                return boot(mtaYaml, brokerPort, overrides);
+            } catch (RuntimeException e) {
+                return e;
+            }
+        }, () -> "the engine neither started nor failed within " + START_LIMIT.toSeconds() + " s (broker port "
+                + brokerPort + "); see the main thread in a thread dump");
     }
 
     /**

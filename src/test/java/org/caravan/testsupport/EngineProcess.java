@@ -58,7 +58,7 @@ public final class EngineProcess implements AutoCloseable {
         List<String> command = command(dir, brokerPort);
         writeCommand(log, command);
         ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(Path.of(System.getProperty("caravan.test.workdir", System.getProperty("user.dir"))).toFile())
+                .directory(Path.of(System.getProperty("user.dir")).toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         EngineProcess engine;
