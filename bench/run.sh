@@ -17,7 +17,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MESSAGES=20000
 RUNS=3
 SIZE=2048
-WARMUP=5000
+WARMUP=          # default: the same as --messages (see README: 5,000 left the JIT busy)
 SCENARIOS=ceiling,ceiling_reuse,caravan
 ENGINE=real
 KEEP_DATA=0
@@ -27,7 +27,7 @@ PRODUCER_THREADS=4
 PRODUCER_BATCH=50
 JAR=
 
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (( $# )); do
   case $1 in
     --messages)  MESSAGES=$2; shift 2 ;;
@@ -46,6 +46,7 @@ while (( $# )); do
     *) echo "unknown option: $1" >&2; usage 2 ;;
   esac
 done
+WARMUP=${WARMUP:-$MESSAGES}
 for v in MESSAGES RUNS SIZE WARMUP PRODUCER_THREADS PRODUCER_BATCH; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "--${v,,} needs a number" >&2; exit 2; }
 done

@@ -2,6 +2,12 @@
 """Read Caravan's accounting CSV files (PowerMTA acct format) for one jobId.
 
     acct.py count DIR JOB              -> number of 'd' records (delivered) for JOB
+    acct.py wait DIR JOB N PID [TIMEOUT_S [STALL_S]]
+                                       -> waits until DIR holds N 'd' records for JOB, reading
+                                          only what was appended since the last look (cheap
+                                          enough to poll 10 times a second); prints the count.
+                                          Exit 0 done, 1 timeout, 2 PID died, 3 stalled
+                                          (no new record for STALL_S seconds).
     acct.py stats DIR JOB [START_MS]   -> key=value lines: record counts by type, duplicates,
                                           first queued / last logged (epoch ms), submit-to-250
                                           latency percentiles, and, with START_MS (the producer's
@@ -125,7 +131,80 @@ def stats(root, job, start_ms=None):
     return out
 
 
+class Tail:
+    """Counts 'd' records of one job in a directory of growing CSV files, incrementally."""
+
+    def __init__(self, root, job):
+        self.root, self.job = root, job.encode()
+        self.offsets, self.partial, self.count = {}, {}, 0
+
+    def poll(self):
+        for path in acct_files(self.root):
+            if path.endswith(".gz"):
+                if path not in self.offsets:  # a rolled file appears once, whole
+                    self.offsets[path] = -1
+                    try:
+                        with gzip.open(path, "rb") as fh:
+                            self._scan(fh.read().split(b"\n"))
+                    except (OSError, EOFError):
+                        del self.offsets[path]
+                continue
+            off = self.offsets.get(path, 0)
+            try:
+                with open(path, "rb") as fh:
+                    fh.seek(off)
+                    data = fh.read()
+            except OSError:
+                continue
+            if not data:
+                continue
+            self.offsets[path] = off + len(data)
+            lines = (self.partial.pop(path, b"") + data).split(b"\n")
+            self.partial[path] = lines.pop()  # an incomplete last line waits for the next poll
+            self._scan(lines)
+        return self.count
+
+    def _scan(self, lines):
+        job = self.job
+        for ln in lines:
+            if (ln.startswith(b"d,") or ln.startswith(b'"d",')) and job in ln:
+                self.count += 1
+
+
+def wait(root, job, n, pid, timeout, stall):
+    import time
+    t = Tail(root, job)
+    start = last_change = next_log = time.time()
+    next_log += 10
+    last = -1
+    while True:
+        c = t.poll()
+        now = time.time()
+        if c >= n:
+            print(c)
+            return 0
+        if c != last:
+            last, last_change = c, now
+        if not os.path.exists(f"/proc/{pid}"):
+            print(c)
+            return 2
+        if now - last_change > stall:
+            print(c)
+            return 3
+        if now - start > timeout:
+            print(c)
+            return 1
+        if now >= next_log:
+            sys.stderr.write(f"[{time.strftime('%H:%M:%S')}]   {job}: {c} / {n} delivered\n")
+            next_log = now + 10
+        time.sleep(0.1)
+
+
 def main(argv):
+    if len(argv) >= 5 and argv[0] == "wait":
+        timeout = float(argv[5]) if len(argv) > 5 else 600
+        stall = float(argv[6]) if len(argv) > 6 else 120
+        return wait(argv[1], argv[2], int(argv[3]), int(argv[4]), timeout, stall)
     if len(argv) < 3 or argv[0] not in ("count", "stats"):
         sys.stderr.write(__doc__)
         return 2

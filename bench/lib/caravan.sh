@@ -65,7 +65,9 @@ ensure_classpath() {
   log "resolving the project's runtime classpath (mvn dependency:build-classpath)"
   mkdir -p "$(dirname "$CLASSPATH_FILE")"
   local args=(-B -q dependency:build-classpath "-Dmdep.outputFile=$CLASSPATH_FILE" -DincludeScope=runtime)
-  (cd "$ROOT" && { mvn -Dstyle.color=never -o "${args[@]}" >&2 || mvn -Dstyle.color=never "${args[@]}" >&2; }) || die "dependency:build-classpath failed"
+  local mlog=$ROOT/bench/work/mvn-classpath.log
+  (cd "$ROOT" && { mvn -Dstyle.color=never -o "${args[@]}" >"$mlog" 2>&1 || mvn -Dstyle.color=never "${args[@]}" >>"$mlog" 2>&1; }) \
+    || { cat "$mlog" >&2; die "dependency:build-classpath failed"; }
   grep -q artemis-jakarta-client "$CLASSPATH_FILE" || die "no artemis-jakarta-client on the project's classpath"
 }
 
@@ -204,31 +206,21 @@ producer_run() {
   producer_start "$@" && producer_ready "$1" && producer_go "$1" && producer_wait
 }
 
-# Delivered ('d') records for JOB so far; cheap enough to poll (grep, no Python start-up).
-acct_count_fast() {
-  find "$ENGINE_DATA" -type f -name 'acct-*' -print0 2>/dev/null | xargs -0 -r zcat -f 2>/dev/null \
-    | grep -F -- "$1" | grep -cE '^"?d"?,'
-}
-
-# wait_delivered JOB N : until the accounting holds N 'd' records for JOB.
-#   Gives up after WAIT_BASE_S + N / WAIT_FLOOR_RATE seconds, or after STALL_S seconds without
-#   a new record, or when the engine dies. Returns 0 ok, 1 timeout, 2 engine died, 3 stalled.
+# wait_delivered JOB N : until the accounting holds N 'd' records for JOB (lib/acct.py wait:
+#   incremental reads, 10 polls a second). Gives up after WAIT_BASE_S + N / WAIT_FLOOR_RATE
+#   seconds, after STALL_S seconds without a new record, or when the engine dies.
+#   Returns 0 ok, 1 timeout, 2 engine died, 3 stalled; WAIT_COUNT = records seen.
 wait_delivered() {
-  local job=$1 n=$2 c=0 last=-1 last_change now deadline next_log
-  deadline=$(( $(date +%s) + ${WAIT_BASE_S:-60} + n / ${WAIT_FLOOR_RATE:-50} ))
-  last_change=$(date +%s); next_log=$(( last_change + 10 ))
-  while :; do
-    c=$(acct_count_fast "$job")
-    now=$(date +%s)
-    (( c >= n )) && { WAIT_COUNT=$c; return 0; }
-    if (( c != last )); then last=$c; last_change=$now; fi
-    kill -0 "$ENGINE_PID" 2>/dev/null || { WAIT_COUNT=$c; return 2; }
-    (( now - last_change > ${STALL_S:-120} )) && { WAIT_COUNT=$c; return 3; }
-    (( now > deadline )) && { WAIT_COUNT=$c; return 1; }
-    if (( now >= next_log )); then log "  $job: $c / $n delivered"; next_log=$(( now + 10 )); fi
-    # each poll reads the whole accounting: poll slowly until the end is near
-    if (( (n - c) * 20 > n )); then sleep 0.5; else sleep 0.1; fi
-  done
+  local job=$1 n=$2 rc out
+  out=$(mktemp)
+  python3 "$ROOT/bench/lib/acct.py" wait "$ENGINE_DATA" "$job" "$n" "$ENGINE_PID" \
+      $(( ${WAIT_BASE_S:-60} + n / ${WAIT_FLOOR_RATE:-50} )) "${STALL_S:-120}" >"$out" &
+  local wpid=$!
+  track_pid "$wpid" 2 acct-wait
+  wait "$wpid"; rc=$?
+  untrack_pid "$wpid"
+  WAIT_COUNT=$(cat "$out"); rm -f "$out"
+  return $rc
 }
 
 explain_wait() {                # explain_wait RC JOB N
@@ -305,6 +297,7 @@ scenario_caravan() {
   kv_put "$out" engine_cpu_ms_per_msg "$(awk -v d="$((e1 - e0))" -v hz="$CLK_TCK" -v n="$n" 'BEGIN{printf "%.3f", d*1000/hz/n}')"
   kv_put "$out" sink_cpu_ms_per_msg "$(awk -v d="$((s1 - s0))" -v hz="$CLK_TCK" -v n="$n" 'BEGIN{printf "%.4f", d*1000/hz/n}')"
   kv_put "$out" all_cpu_ms_per_msg "$(awk -v d="$((sys1[0] - sys0[0]))" -v hz="$CLK_TCK" -v n="$n" 'BEGIN{printf "%.3f", d*1000/hz/n}')"
+  kv_put "$out" irq_cpu_ms_per_msg "$(awk -v d="$((sys1[3] - sys0[3]))" -v hz="$CLK_TCK" -v n="$n" 'BEGIN{printf "%.3f", d*1000/hz/n}')"
   kv_put "$out" steal_ticks "$(( sys1[1] - sys0[1] ))"
   kv_put "$out" iowait_ticks "$(( sys1[2] - sys0[2] ))"
   kv_put "$out" sink_msgs "$(( m1 - m0 ))"

@@ -107,8 +107,8 @@ ticks_to_ms() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN{printf "%.0f", t * 1000 / 
 proc_hwm_kb()  { awk '/^VmHWM:/{print $2}' "/proc/$1/status" 2>/dev/null; }
 proc_rss_kb()  { awk '/^VmRSS:/{print $2}' "/proc/$1/status" 2>/dev/null; }
 
-sys_cpu_sample() {              # "busy steal iowait" ticks summed over all cpus
-  awk '/^cpu /{print $2+$3+$4+$7+$8, $9, $6}' /proc/stat
+sys_cpu_sample() {              # "busy steal iowait irq+softirq" ticks summed over all cpus
+  awk '/^cpu /{print $2+$3+$4+$7+$8, $9, $6, $7+$8}' /proc/stat
 }
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }

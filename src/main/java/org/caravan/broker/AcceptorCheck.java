@@ -1,6 +1,7 @@
 package org.caravan.broker;
 
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.spi.core.remoting.Acceptor;
 
 /**
@@ -19,15 +20,34 @@ public final class AcceptorCheck {
         }
         for (Acceptor acceptor : server.getRemotingService().getAcceptors().values()) {
             if (!acceptor.isStarted()) {
-                return "acceptor " + acceptor.getName() + " is not listening (port in use?)";
+                Object host = acceptor.getConfiguration().get("host");
+                Object port = acceptor.getConfiguration().get("port");
+                return "acceptor " + acceptor.getName() + " is not listening on " + host + ":" + port + " (port in use?)";
             }
         }
         return null;
     }
 
-    static void requireStarted(ActiveMQServer server) {
-        String down = firstDown(server);
+    /**
+     * Fails the start when an acceptor is down, after stopping the broker: a broker left running
+     * keeps the journal lock, and Spring's retry of the bean would wait on that lock forever.
+     */
+    static void requireStarted(EmbeddedActiveMQ broker) {
+        String down = firstDown(broker.getActiveMQServer());
         if (down != null) {
+            StringBuilder configured = new StringBuilder();
+            for (var acceptor : broker.getConfiguration().getAcceptorConfigurations()) {
+                if (acceptor.getParams().containsKey("port")) {
+                    configured.append(", acceptor ").append(acceptor.getName()).append(" configured on ")
+                            .append(acceptor.getParams().get("host")).append(':').append(acceptor.getParams().get("port"));
+                }
+            }
+            down += configured;
+            try {
+                broker.stop();
+            } catch (Exception e) {
+                // failing anyway; the reason that matters is the acceptor
+            }
             throw new IllegalStateException("embedded broker failed to start: " + down);
         }
     }

@@ -86,7 +86,7 @@ public class EmbeddedBrokerConfiguration {
             @Override
             public Object postProcessAfterInitialization(Object bean, String name) {
                 if (bean instanceof EmbeddedActiveMQ broker) {
-                    AcceptorCheck.requireStarted(broker.getActiveMQServer());
+                    AcceptorCheck.requireStarted(broker);
                 }
                 // Boot's in-VM connection factory carries no login; the broker now demands one
                 if (bean instanceof ActiveMQConnectionFactory factory) {
