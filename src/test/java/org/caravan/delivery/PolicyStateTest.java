@@ -1,12 +1,11 @@
 package org.caravan.delivery;
 
+import org.caravan.testsupport.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import jakarta.mail.Session;
@@ -210,27 +209,4 @@ class PolicyStateTest {
         return new PolicyState("default", policy, pool, clock);
     }
 
-    /** A clock the test moves by hand. */
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2025-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 }

@@ -1,14 +1,13 @@
 package org.caravan.routing;
 
+import org.caravan.testsupport.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -318,16 +317,4 @@ class MxResolverTest {
         @Override public void setTimeout(Duration timeout) {}
     }
 
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2025-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override public Instant instant() { return now; }
-        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-    }
 }
