@@ -40,13 +40,16 @@ final class HeaderBlock {
                 throw new MalformedMessageException("header block larger than " + MAX_HEADER_BYTES + " bytes");
             }
             int end = fieldEnd(raw, lineEnd);
+            if (end > MAX_HEADER_BYTES) {
+                throw new MalformedMessageException("header block larger than " + MAX_HEADER_BYTES + " bytes");
+            }
             int colon = nameEnd(raw, i, lineEnd);
             if (colon < 0) {
                 throw new MalformedMessageException(fields.isEmpty()
                         ? "unparseable body: does not start with a header field"
                         : "malformed header line at byte " + i);
             }
-            String name = new String(raw, i, colon - i, StandardCharsets.US_ASCII);
+            String name = new String(raw, i, colon - i, StandardCharsets.US_ASCII).strip();
             fields.add(new Field(name, unfold(raw, colon + 1, end), i, end));
             i = end;
         }
@@ -125,13 +128,35 @@ final class HeaderBlock {
 
     /** Index of the colon ending a valid field name (printable ASCII, no space), or -1. */
     private static int nameEnd(byte[] raw, int from, int lineEnd) {
+        boolean trailingSpace = false;
         for (int i = from; i < lineEnd; i++) {
             byte b = raw[i];
             if (b == ':') {
                 return i > from ? i : -1;
             }
-            if (b < 33 || b > 126) {
+            if (b == ' ' || b == '\t') {
+                // RFC 5322 4.5.3: the obsolete "Name : value" form must be accepted
+                trailingSpace = i > from;
+                if (!trailingSpace) {
+                    return -1;
+                }
+            } else if (b < 33 || b > 126 || trailingSpace) {
                 return -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Where the message has a NUL or a CR not followed by LF, or -1. Such bytes are not RFC 5322
+     * text: SMTP would rewrite them, and a bare CR in a header smuggles a new header line
+     * (a "Bcc:" past Bcc stripping) once the SMTP client turns it into CRLF.
+     */
+    static int firstIllegalByte(byte[] raw) {
+        for (int i = 0; i < raw.length; i++) {
+            byte b = raw[i];
+            if (b == 0 || (b == '\r' && (i + 1 == raw.length || raw[i + 1] != '\n'))) {
+                return i;
             }
         }
         return -1;

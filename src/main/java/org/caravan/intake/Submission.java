@@ -63,6 +63,11 @@ public final class Submission {
         } catch (MalformedMessageException e) {
             return refused(raw, RejectReason.UNPARSEABLE, e.getMessage());
         }
+        int illegal = HeaderBlock.firstIllegalByte(raw);
+        if (illegal >= 0) {
+            return refused(raw, RejectReason.UNPARSEABLE, (raw[illegal] == 0 ? "NUL byte" : "bare CR")
+                    + " at byte " + illegal + " (binary content needs MIME encoding)");
+        }
         String mailFrom = sender(props, headers);
         if (mailFrom == null) {
             return refused(raw, RejectReason.NO_SENDER, "no mailFrom property and no From header");

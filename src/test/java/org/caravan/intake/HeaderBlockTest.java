@@ -174,6 +174,29 @@ class HeaderBlockTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    @ParameterizedTest
+    @CsvSource({
+        "'Subject: a\\r\\nBcc: b\\r\\n\\r\\nbody\\r\\n', -1",
+        "'Subject: a\\nBcc: b\\n\\nbody\\n', -1",
+        "'Subject: a\\rBcc: x@evil.test\\r\\n\\r\\n', 10",
+        "'Subject: a\\r\\n\\r\\nbody\\r', 18",
+    })
+    void findsBareCarriageReturns(String message, int at) {
+        assertThat(HeaderBlock.firstIllegalByte(bytes(unescape(message)))).isEqualTo(at);
+    }
+
+    @Test
+    void findsNulBytes() {
+        assertThat(HeaderBlock.firstIllegalByte(new byte[] {'S', ':', ' ', 0, '\n'})).isEqualTo(3);
+    }
+
+    @Test
+    void acceptsTheObsoleteSpaceBeforeTheColon() throws Exception {
+        HeaderBlock h = HeaderBlock.scan(bytes("Subject : hello\r\nTo: a@example.org\r\n\r\n"));
+        assertThat(h.first("Subject")).isEqualTo("hello");
+        assertThat(h.first("To")).isEqualTo("a@example.org");
+    }
+
     /** CSV cells cannot hold line breaks, so the table writes them as \r and \n. */
     private static String unescape(String s) {
         return s.replace("\\r", "\r").replace("\\n", "\n");
