@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# bench/run.sh - end-to-end throughput benchmark of Caravan (issue 2), built to be extended with
-# more scenarios (issue 3: Postfix side by side, scale run).
+# bench/run.sh - end-to-end throughput benchmark of Caravan side by side with Postfix (issues 2, 3).
 #
 #   bench/run.sh [--messages N] [--runs R] [--size BYTES] [--warmup W]
-#                [--scenarios ceiling,ceiling_reuse,caravan] [--engine real|fake]
+#                [--scenarios ceiling,ceiling_reuse,postfix,caravan] [--engine real|fake]
 #                [--threads T] [--batch B] [--jar PATH | --rebuild | --snapshot-build] [--keep-data]
 #
-# Per run: smtp-source -> smtp-sink ceilings, then a fresh engine (new data dir), an unmeasured
-# warm-up batch, and the measured batch of N messages of ~SIZE bytes submitted to mail.submit;
-# waits until the accounting has N 'd' records for the measured jobId, samples /proc, stops the
-# engine. Prints one column per run and the medians; writes the same to bench/results/.
+# Per run: smtp-source -> smtp-sink ceilings; a private Postfix instance relaying the same N
+# messages to the same smtp-sink (warm-up, then measured); a fresh Caravan engine (new data dir),
+# an unmeasured warm-up batch, and the measured batch of N messages of ~SIZE bytes submitted to
+# mail.submit, until the accounting has N 'd' records. Prints one column per run, the medians,
+# the medians side by side and the ratios Caravan / Postfix; writes the same to bench/results/.
 # Everything listens on and connects to 127.0.0.1 only. See bench/README.md.
+# The scale run (1,000,000 queued while delivery is paused) is bench/scale.sh.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +19,7 @@ MESSAGES=20000
 RUNS=3
 SIZE=2048
 WARMUP=          # default: the same as --messages (see README: 5,000 left the JIT busy)
-SCENARIOS=ceiling,ceiling_reuse,caravan
+SCENARIOS=ceiling,ceiling_reuse,postfix,caravan
 ENGINE=real
 KEEP_DATA=0
 REBUILD=0
@@ -27,7 +28,7 @@ PRODUCER_THREADS=4
 PRODUCER_BATCH=50
 JAR=
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (( $# )); do
   case $1 in
     --messages)  MESSAGES=$2; shift 2 ;;
@@ -56,8 +57,12 @@ done
 source "$ROOT/bench/lib/common.sh"
 source "$ROOT/bench/lib/sink.sh"
 source "$ROOT/bench/lib/caravan.sh"
+source "$ROOT/bench/lib/postfix.sh"
 install_traps
-bench_exit_hook() { [[ -n ${RUN_JAR:-} ]] && rm -f "$RUN_JAR"; }
+bench_exit_hook() {
+  [[ -n ${PF_DIR:-} ]] && postfix_instance_stop
+  [[ -n ${RUN_JAR:-} ]] && rm -f "$RUN_JAR"
+}
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
 WORK=$ROOT/bench/work/$STAMP
@@ -76,6 +81,11 @@ if [[ ,$SCENARIOS, == *,caravan,* ]]; then
   snapshot_jar "$WORK"
   ensure_producer
 fi
+if [[ ,$SCENARIOS, == *,postfix,* ]]; then
+  ensure_postfix_instance_prereqs
+  ensure_producer                      # BenchProducer writes the message smtp-source sends
+  postfix_message_file "$SIZE"
+fi
 
 # ---------------------------------------------------------------- run metadata
 {
@@ -90,9 +100,18 @@ fi
   echo "runs=$RUNS"
   echo "warmup=$WARMUP"
   echo "producer=$PRODUCER_THREADS threads, commit every $PRODUCER_BATCH"
-  echo "engine=$ENGINE$( [[ $ENGINE == real ]] && echo " ${JAR#"$ROOT"/} (built $JAR_INFO)" )"
+  if [[ ,$SCENARIOS, == *,caravan,* ]]; then
+    echo "engine=$ENGINE$( [[ $ENGINE == real ]] && echo " ${JAR#"$ROOT"/} (built ${JAR_INFO:-?})" )"
+  else
+    echo "engine=(not run)"
+  fi
   echo "engine_opts=${CARAVAN_JAVA_OPTS:+JAVA_OPTS: $CARAVAN_JAVA_OPTS}"
   echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD -- src routes config pom.xml 2>/dev/null || echo '+dirty')"
+  if [[ ,$SCENARIOS, == *,postfix,* ]]; then
+    echo "postfix=Postfix $POSTFIX_VERSION, private instance (bench/postfix/*.cf), smtp-source -d -s $POSTFIX_SESSIONS -N -F <BenchProducer's message>, warm-up $WARMUP"
+  fi
+  # what else runs on this (shared) machine as we start: busy share, load, other JVMs / Maven
+  echo "background=machine $(machine_busy_pct 2)% busy over 2 s before the first run, load $(loadavg), $(pgrep -c -x java 2>/dev/null || echo 0) java processes already running"
 } >"$WORK/meta.kv"
 
 # ---------------------------------------------------------------- the runs
@@ -111,6 +130,14 @@ for ((r = 1; r <= RUNS; r++)); do
     case $s in
       ceiling)       scenario_ceiling "$RUNDIR/result-ceiling.kv" "$MESSAGES" "$SIZE" "$SINK_PORT" ceiling -s 20 ;;
       ceiling_reuse) scenario_ceiling "$RUNDIR/result-ceiling_reuse.kv" "$MESSAGES" "$SIZE" "$SINK_PORT" ceiling_reuse -d -s 16 ;;
+      postfix)
+        if scenario_postfix "$RUNDIR/result-postfix.kv" "$RUNDIR" "$MESSAGES" "$SIZE" "$WARMUP"; then
+          log "run $r: postfix $(kv_get "$RUNDIR/result-postfix.kv" rate) msgs/s end to end," \
+              "$(kv_get "$RUNDIR/result-postfix.kv" postfix_cpu_ms_per_msg) ms CPU/msg"
+        else
+          FAILED=$((FAILED + 1))
+          warn "run $r: the postfix scenario failed (logs in $RUNDIR/postfix)"
+        fi ;;
       caravan)
         if scenario_caravan "$RUNDIR/result-caravan.kv" "$RUNDIR" "$MESSAGES" "$SIZE" "$WARMUP"; then
           log "run $r: $(kv_get "$RUNDIR/result-caravan.kv" rate) msgs/s end to end," \
@@ -129,8 +156,10 @@ sink_stop
 
 # ---------------------------------------------------------------- report
 # nothing measured: keep the report with the logs, out of bench/results/
-(( FAILED > 0 && FAILED == RUNS )) && RESULTS=$WORK/report.txt
+NMTA=0
+for s in "${SCEN[@]}"; do [[ $s == caravan || $s == postfix ]] && NMTA=$((NMTA + 1)); done
+(( FAILED > 0 && FAILED >= RUNS * NMTA )) && RESULTS=$WORK/report.txt
 python3 "$ROOT/bench/lib/report.py" "$WORK" | tee "$RESULTS"
 echo
 echo "written to ${RESULTS#"$ROOT"/}; raw records in ${WORK#"$ROOT"/}"
-(( FAILED == 0 )) || { warn "$FAILED caravan run(s) failed"; exit 1; }
+(( FAILED == 0 )) || { warn "$FAILED scenario run(s) failed"; exit 1; }

@@ -6,9 +6,10 @@
 WORKDIR holds meta.kv (parameters, machine) and run<i>/result-<scenario>.kv files written by
 bench/run.sh (key=value lines; a repeated key keeps its last value).
 
-To add a scenario (e.g. Postfix relaying, issue 3): have run.sh write result-<name>.kv with
-the same key names where they apply (rate, *_cpu_ms_per_msg, peak_rss_kb, ok) and add an entry
-to SCENARIOS below; RATIOS then compares medians across scenarios when both are present.
+To add a scenario: have run.sh write result-<name>.kv with the same key names where they apply
+(rate, *_cpu_ms_per_msg, peak_rss_kb, ok), add an entry to SCENARIOS below, its own-CPU keys to
+COMPONENTS and a column to SIDE_BY_SIDE; RATIOS compares medians across scenarios when both are
+present.
 """
 import glob
 import os
@@ -39,6 +40,29 @@ SCENARIOS = {
         ("busy_pct", "machine busy % before the run (2 s sample)", "%.0f"),
         ("load1", "load average (1 min) before the run", "%.2f"),
     ]),
+    "postfix": ("postfix: smtp-source -> Postfix (fsync'd queue) -> smtp-sink (measured batch)", [
+        ("rate", "end-to-end msgs/s (first send -> last arrival at sink)", "%.0f"),
+        ("intake_rate", "intake msgs/s (smtp-source done: all 250 from smtpd)", "%.0f"),
+        ("postfix_cpu_ms_per_msg", "Postfix CPU ms/msg (all its processes, cgroup)", "%.3f"),
+        ("postfix_tree_cpu_ms_per_msg", "  cross-check: /proc tree + reaped children", "%.3f"),
+        ("source_cpu_ms_per_msg", "smtp-source CPU ms/msg (the load generator)", "%.3f"),
+        ("sink_cpu_ms_per_msg", "smtp-sink CPU ms/msg", "%.3f"),
+        ("all_cpu_ms_per_msg", "machine CPU ms/msg (all processes)", "%.3f"),
+        ("irq_cpu_ms_per_msg", "  of which kernel irq/softirq (loopback TCP)", "%.3f"),
+        ("other_cpu_ms_per_msg", "  of which other processes (noise)", "%.3f"),
+        ("lat_p50_ms", "arrival->250 latency p50 ms (maillog delay=)", "%.0f"),
+        ("lat_p99_ms", "arrival->250 latency p99 ms", "%.0f"),
+        ("lat_max_ms", "arrival->250 latency max ms", "%.0f"),
+        ("peak_rss_mb", "Postfix peak RSS MB (sum of its processes)", "%.0f"),
+        ("peak_pss_mb", "Postfix peak PSS MB (shared pages split)", "%.0f"),
+        ("peak_procs", "Postfix processes at most", "%d"),
+        ("warm_rate", "warm-up batch msgs/s (unmeasured)", "%.0f"),
+        ("pf_sent", "delivered (maillog status=sent)", "%d"),
+        ("sink_msgs", "received by smtp-sink", "%d"),
+        ("queue_left", "left in Postfix's queue at the end", "%d"),
+        ("busy_pct", "machine busy % before the run (1 s sample)", "%.0f"),
+        ("load1", "load average (1 min) before the run", "%.2f"),
+    ]),
     "ceiling": ("ceiling: smtp-source -> smtp-sink, new connection per message", [
         ("rate", "ceiling: smtp-source -> smtp-sink msgs/s", "%.0f"),
         ("source_cpu_ms_per_msg", "smtp-source CPU ms/msg", "%.3f"),
@@ -50,13 +74,42 @@ SCENARIOS = {
         ("sink_cpu_ms_per_msg", "smtp-sink CPU ms/msg", "%.3f"),
     ]),
 }
-ORDER = ["ceiling", "ceiling_reuse", "caravan"]
+ORDER = ["ceiling", "ceiling_reuse", "postfix", "caravan"]
 
-# (numerator scenario, denominator scenario, key, label)
+# the scenario's own processes, the load generator and the sink: machine CPU minus these minus
+# irq/softirq = "other processes (noise)"
+COMPONENTS = {
+    "caravan": ("engine_cpu_ms_per_msg", "producer_cpu_ms_per_msg", "sink_cpu_ms_per_msg"),
+    "postfix": ("postfix_cpu_ms_per_msg", "source_cpu_ms_per_msg", "sink_cpu_ms_per_msg"),
+}
+
+# (numerator scenario, key, denominator scenario, key, label)
 RATIOS = [
-    ("caravan", "postfix", "rate", "Caravan / Postfix msgs/s"),
-    ("caravan", "ceiling_reuse", "rate", "Caravan / ceiling (reuse) msgs/s"),
+    ("caravan", "rate", "postfix", "rate", "Caravan / Postfix msgs/s (end to end)"),
+    ("caravan", "engine_cpu_ms_per_msg", "postfix", "postfix_cpu_ms_per_msg",
+     "Caravan / Postfix CPU ms per message (the MTA's own processes)"),
+    ("caravan", "all_cpu_ms_per_msg", "postfix", "all_cpu_ms_per_msg",
+     "Caravan / Postfix machine CPU ms per message (incl. load generator, sink, kernel)"),
+    ("caravan", "intake_rate", "postfix", "intake_rate", "Caravan / Postfix intake msgs/s"),
+    ("caravan", "rate", "ceiling_reuse", "rate", "Caravan / ceiling (reuse) msgs/s"),
+    ("postfix", "rate", "ceiling_reuse", "rate", "Postfix / ceiling (reuse) msgs/s"),
 ]
+
+# the medians side by side: (label, {scenario: key}, format)
+SIDE_BY_SIDE = [
+    ("end-to-end msgs/s", {"caravan": "rate", "postfix": "rate", "ceiling": "rate", "ceiling_reuse": "rate"}, "%.0f"),
+    ("intake msgs/s", {"caravan": "intake_rate", "postfix": "intake_rate"}, "%.0f"),
+    ("MTA CPU ms/msg (its own processes)", {"caravan": "engine_cpu_ms_per_msg", "postfix": "postfix_cpu_ms_per_msg"}, "%.3f"),
+    ("load generator CPU ms/msg", {"caravan": "producer_cpu_ms_per_msg", "postfix": "source_cpu_ms_per_msg",
+                                   "ceiling": "source_cpu_ms_per_msg", "ceiling_reuse": "source_cpu_ms_per_msg"}, "%.3f"),
+    ("smtp-sink CPU ms/msg", {k: "sink_cpu_ms_per_msg" for k in ("caravan", "postfix", "ceiling", "ceiling_reuse")}, "%.3f"),
+    ("machine CPU ms/msg", {"caravan": "all_cpu_ms_per_msg", "postfix": "all_cpu_ms_per_msg"}, "%.3f"),
+    ("  of which other processes (noise)", {"caravan": "other_cpu_ms_per_msg", "postfix": "other_cpu_ms_per_msg"}, "%.3f"),
+    ("latency p50 ms (submit/arrival -> 250)", {"caravan": "lat_p50_ms", "postfix": "lat_p50_ms"}, "%.0f"),
+    ("latency p99 ms", {"caravan": "lat_p99_ms", "postfix": "lat_p99_ms"}, "%.0f"),
+    ("peak RSS MB", {"caravan": "peak_rss_mb", "postfix": "peak_rss_mb"}, "%.0f"),
+]
+SIDE_COLS = [("caravan", "Caravan"), ("postfix", "Postfix"), ("ceiling", "ceiling"), ("ceiling_reuse", "ceil.reuse")]
 
 
 def read_kv(path):
@@ -78,15 +131,16 @@ def num(v):
 
 
 def derive(r):
-    """Add computed keys: peak_rss_mb, load1, ok."""
-    if num(r.get("peak_rss_kb")) is not None:
-        r["peak_rss_mb"] = str(num(r["peak_rss_kb"]) / 1024)
+    """Add computed keys: peak_rss_mb, load1, other_cpu_ms_per_msg, ok."""
+    for k in ("peak_rss", "peak_pss"):
+        if num(r.get(k + "_kb")) is not None:
+            r[k + "_mb"] = str(num(r[k + "_kb"]) / 1024)
     if r.get("load"):
         r["load1"] = r["load"].split()[0]
     if num(r.get("start_ms")) is not None:
         r["start_s"] = str(num(r["start_ms"]) / 1000)
-    parts = [num(r.get(k)) for k in ("all_cpu_ms_per_msg", "engine_cpu_ms_per_msg",
-                                     "producer_cpu_ms_per_msg", "sink_cpu_ms_per_msg")]
+    comps = COMPONENTS.get(r.get("scenario"), COMPONENTS["caravan"])
+    parts = [num(r.get(k)) for k in ("all_cpu_ms_per_msg",) + comps]
     if None not in parts and num(r.get("irq_cpu_ms_per_msg")) is not None:
         parts.append(num(r["irq_cpu_ms_per_msg"]))  # not in any process's utime/stime
     if None not in parts:
@@ -102,13 +156,24 @@ def derive(r):
 def notes_for(name, run, r, cpus):
     out = []
     other, total = num(r.get("other_cpu_ms_per_msg")), num(r.get("all_cpu_ms_per_msg"))
-    if name == "caravan" and r.get("ok") == "1" and other is not None and total and other > 0.2 * total:
+    if name in COMPONENTS and r.get("ok") == "1" and other is not None and total and other > 0.2 * total:
         out.append(f"{run}: {100 * other / total:.0f}% of the machine's CPU in the measured window "
                    "went to other processes: a noisy run")
 
     n = num(r.get("messages"))
     if r.get("ok") != "1":
         out.append(f"{run} {name}: FAILED (excluded from the median)")
+    if name == "postfix" and r.get("ok") == "1":
+        if n is not None and num(r.get("sink_msgs")) not in (None, n):
+            out.append(f"{run} postfix: smtp-sink received {r.get('sink_msgs')} for {int(n)} sent")
+        if n is not None and num(r.get("pf_sent")) not in (None, n):
+            out.append(f"{run} postfix: the maillog has {r.get('pf_sent')} status=sent for {int(n)} sent")
+        for t in ("pf_deferred", "pf_bounced", "pf_other", "queue_left"):
+            if num(r.get(t)):
+                out.append(f"{run} postfix: {t} = {r[t]}")
+        steal, window = num(r.get("steal_ticks")), num(r.get("window_ms"))
+        if steal and window and steal * 10 > 0.01 * window * (cpus or 1):
+            out.append(f"{run} postfix: CPU steal during the measured batch: {r['steal_ticks']} ticks")
     if name == "caravan" and r.get("ok") == "1":
         if num(r.get("duplicates_d")):
             out.append(f"{run}: {r['duplicates_d']} duplicate 'd' records")
@@ -145,6 +210,10 @@ def main(workdir):
                      f"warm-up {meta.get('warmup')} msgs per run (unmeasured), producer {meta.get('producer')}")
         lines.append(f"engine: {meta.get('engine')} {meta.get('engine_opts', '')}; commit {meta.get('commit', '?')}; "
                      f"sink: smtp-sink on 127.0.0.1")
+        if meta.get("postfix"):
+            lines.append(f"postfix: {meta['postfix']}")
+        if meta.get("background"):
+            lines.append(f"background: {meta['background']}")
     medians = {}
     notes = []
     width = 48
@@ -203,12 +272,51 @@ def main(workdir):
         if rest > 0:
             lines.append(f"  {'(all other threads)'.ljust(70)}{rest:>8.3f}")
 
+    # where Postfix's CPU went: per process name (processes alive at the end of the window)
+    pgroups = {}
+    pf_runs = [rn for rn, r in data.get("postfix", []) if r.get("ok") == "1"]
+    for rn in pf_runs:
+        path = os.path.join(workdir, rn, "postfix-procs.kv")
+        if os.path.exists(path):
+            for k, v in read_kv(path).items():
+                pgroups.setdefault(k[len("proc_"):], {})[rn] = float(v)
+    if pgroups:
+        meds = {g: statistics.median([vals.get(rn, 0.0) for rn in pf_runs]) for g, vals in pgroups.items()}
+        lines.append("")
+        lines.append("Postfix CPU by process (measured batch), ms/msg, median of the runs")
+        for g, v in sorted(meds.items(), key=lambda kv: -kv[1]):
+            if abs(v) >= 0.0005:
+                lines.append(f"  {g[:70].ljust(70)}{v:>8.3f}")
+
+    # the medians side by side
+    cols = [(k, t) for k, t in SIDE_COLS if k in medians]
+    if len(cols) > 1:
+        lines.append("")
+        lines.append("side by side (medians of the good runs)")
+        lines.append("  " + "".ljust(40) + "".join(f"{t:>12}" for _, t in cols))
+        for label, keys, fmt in SIDE_BY_SIDE:
+            cells = []
+            for k, _ in cols:
+                v = medians.get(k, {}).get(keys.get(k)) if keys.get(k) else None
+                cells.append(f"{(fmt % v) if v is not None else '':>12}")
+            if any(c.strip() for c in cells):
+                lines.append("  " + label[:40].ljust(40) + "".join(cells))
+
     ratio_lines = []
-    for a, b, key, label in RATIOS:
-        va = medians.get(a, {}).get(key)
-        vb = medians.get(b, {}).get(key)
+    for a, ka, b, kb, label in RATIOS:
+        va = medians.get(a, {}).get(ka)
+        vb = medians.get(b, {}).get(kb)
         if va and vb:
             ratio_lines.append(f"  {label}: {va / vb:.2f}")
+    # per run too, for the two headline ratios (runs pair up: same run, same machine state)
+    per_run = []
+    for a, ka, b, kb, label in RATIOS[:2]:
+        ra = {rn: num(r.get(ka)) for rn, r in data.get(a, []) if r.get("ok") == "1"}
+        rb = {rn: num(r.get(kb)) for rn, r in data.get(b, []) if r.get("ok") == "1"}
+        cells = [f"{rn} {ra[rn] / rb[rn]:.2f}" for rn in sorted(ra) if ra[rn] and rb.get(rn)]
+        if cells:
+            per_run.append(f"  {label}, per run: " + ", ".join(cells))
+    ratio_lines += per_run
     if ratio_lines:
         lines.append("")
         lines.append("ratios of medians")

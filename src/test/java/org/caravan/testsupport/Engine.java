@@ -114,12 +114,21 @@ public final class Engine implements AutoCloseable {
         return new Accounting(dataDir().resolve("accounting"));
     }
 
+    /**
+     * A free port below the kernel's ephemeral range (32768+), so that an engine restarted on it
+     * does not find it taken by some outgoing connection in the meantime.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int tries = 0; tries < 200; tries++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port in 20000-32000"));
     }
 
     /** A one-policy-per-server config: each name maps to (match domain, port). */
