@@ -111,7 +111,7 @@ fi
     echo "postfix=Postfix $POSTFIX_VERSION, private instance (bench/postfix/*.cf), smtp-source -d -s $POSTFIX_SESSIONS -N -F <BenchProducer's message>, warm-up $WARMUP"
   fi
   # what else runs on this (shared) machine as we start: busy share, load, other JVMs / Maven
-  echo "background=machine $(machine_busy_pct 2)% busy over 2 s before the first run, load $(loadavg), $(pgrep -c -x java 2>/dev/null || echo 0) java processes already running"
+  echo "background=machine $(machine_busy_pct 2)% busy over 2 s before the first run, load $(loadavg), $(pgrep -c -x java 2>/dev/null || true) java processes already running"
 } >"$WORK/meta.kv"
 
 # ---------------------------------------------------------------- the runs

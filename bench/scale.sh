@@ -93,7 +93,7 @@ kv_put "$KV" size "$SIZE"
 kv_put "$KV" batch "$PRODUCER_BATCH"
 kv_put "$KV" interval "$INTERVAL"
 kv_put "$KV" producer "$PRODUCER_THREADS threads, commit every $PRODUCER_BATCH, --stream"
-kv_put "$KV" background "machine $(machine_busy_pct 2)% busy over 2 s before the start, load $(loadavg), $(pgrep -c -x java 2>/dev/null || echo 0) java processes already running"
+kv_put "$KV" background "machine $(machine_busy_pct 2)% busy over 2 s before the start, load $(loadavg), $(pgrep -c -x java 2>/dev/null || true) java processes already running"
 kv_put "$KV" disk_free_mb "$(( avail / 1048576 ))"
 
 # ---------------------------------------------------------------- engine

@@ -3,7 +3,7 @@
 
     proctree.py cpu ROOTPID                 -> key=value: tree_ticks (CPU of ROOTPID and all its
                                                descendants, live or reaped; see below), procs
-    proctree.py bycomm ROOTPID              -> "pid<TAB>comm<TAB>own<TAB>reaped" of every live process
+    proctree.py bycomm ROOTPID              -> "pid<TAB>comm<TAB>ppid<TAB>own<TAB>reaped" of every live process
                                                in the tree: own = utime+stime, reaped = cutime+cstime
                                                (its children that exited and it waited for)
     proctree.py bycomm-diff A B N           -> key=value: proc_<comm>=<ms per message> between two
@@ -87,7 +87,7 @@ def cpu(root):
 
 def bycomm(root):
     for pid, st in sorted(tree(root).items()):
-        print(f"{pid}\t{st[0]}\t{st[2] + st[3]}\t{st[4] + st[5]}")
+        print(f"{pid}\t{st[0]}\t{st[1]}\t{st[2] + st[3]}\t{st[4] + st[5]}")
 
 
 def read_bycomm(path):
@@ -95,21 +95,28 @@ def read_bycomm(path):
     with open(path) as fh:
         for line in fh:
             parts = line.rstrip("\n").split("\t")
-            if len(parts) == 4:
-                d[int(parts[0])] = (parts[1], int(parts[2]), int(parts[3]))
+            if len(parts) == 5:
+                d[int(parts[0])] = (parts[1], int(parts[3]), int(parts[4]), int(parts[2]))
     return d
 
 
 def bycomm_diff(a_path, b_path, n):
     a, b = read_bycomm(a_path), read_bycomm(b_path)
     groups = {}
-    for pid, (comm, own, reaped) in b.items():
+    for pid, (comm, own, reaped, _) in b.items():
         same = pid in a and a[pid][0] == comm
         groups[comm] = groups.get(comm, 0) + own - (a[pid][1] if same else 0)
         r = reaped - (a[pid][2] if same else 0)
         if r:
             k = f"(exited, reaped by {comm})"
             groups[k] = groups.get(k, 0) + r
+    # a process alive at the start that exited in the window: its parent's reaped figure holds its
+    # whole life, so take off what it had used before the window
+    for pid, (comm, own, reaped, ppid) in a.items():
+        if pid not in b or b[pid][0] != comm:
+            pcomm = a[ppid][0] if ppid in a else "?"
+            k = f"(exited, reaped by {pcomm})"
+            groups[k] = groups.get(k, 0) - own - reaped
     seen = sum(groups.values())
     total = os.environ.get("TOTAL_TICKS")
     if total is not None and abs(float(total) - seen) >= 1:
