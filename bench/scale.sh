@@ -159,6 +159,8 @@ JCMD=$(command -v jcmd || echo "$(dirname "$(readlink -f "$(command -v java)")")
 "$JCMD" "$ENGINE_PID" GC.run >/dev/null 2>&1
 sleep 2
 "$JCMD" "$ENGINE_PID" GC.heap_info >"$WORK/heap-after-intake-fullgc.txt" 2>&1
+# what holds the heap with everything queued (top classes after the full GC)
+"$JCMD" "$ENGINE_PID" GC.class_histogram 2>/dev/null | head -40 >"$WORK/class-histogram-after-intake.txt"
 live=$(grep -m1 -oE 'used [0-9]+K' "$WORK/heap-after-intake-fullgc.txt" | tr -dc 0-9)
 [[ -n $live ]] && kv_put "$KV" live_after_intake_mb "$(( live / 1024 )) MB (of -Xmx$HEAP) with $MESSAGES messages queued"
 log "heap after a full GC with everything queued: $(( ${live:-0} / 1024 )) MB"

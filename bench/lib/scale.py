@@ -286,18 +286,26 @@ def report(workdir):
     def fmt(v, f="%.0f"):
         return f % v if v is not None else "-"
 
+    def secs(a, b):
+        a, b = fnum(kv.get(a)), fnum(kv.get(b))
+        return f"({(b - a) / 1000:.0f} s)" if a and b else ""
+
+    def row(label, value, extra=""):
+        L.append(f"  {label:<66}{value:>10}   {extra}".rstrip())
+
     L.append("phase 1: intake (delivery paused)")
-    L.append(f"  producer -> mail.submit, msgs/s (persistent, tx/{kv.get('batch', '?')})   {fmt(fnum(kv.get('producer_rate')))}"
-             f"   ({fmt(fnum(kv.get('producer_ms')) / 1000 if fnum(kv.get('producer_ms')) else None, '%.0f')} s)")
-    L.append(f"  intake msgs/s: first submit -> all {n:,} in the delivery queue   {fmt(rate('intake_start_ms', 'queued_ms'))}"
-             f"   ({fmt((fnum(kv.get('queued_ms')) - fnum(kv.get('intake_start_ms'))) / 1000 if fnum(kv.get('queued_ms')) else None)} s)")
-    L.append(f"  engine CPU ms/msg during intake                                   {kv.get('intake_cpu_ms_per_msg', '-')}")
+    pms = fnum(kv.get("producer_ms"))
+    row(f"producer -> mail.submit msgs/s (persistent, tx/{kv.get('batch', '?')})", fmt(fnum(kv.get("producer_rate"))),
+        f"({pms / 1000:.0f} s)" if pms else "")
+    row(f"intake msgs/s: first submit -> all {n:,} in the delivery queue", fmt(rate("intake_start_ms", "queued_ms")),
+        secs("intake_start_ms", "queued_ms"))
+    row("engine CPU ms/msg during intake", kv.get("intake_cpu_ms_per_msg", "-"))
     L.append("phase 2: drain (delivery routes started)")
-    L.append(f"  drain msgs/s: routes started -> last 250 ('d' record)            {fmt(rate('resume_ms', 'drained_ms'))}"
-             f"   ({fmt((fnum(kv.get('drained_ms')) - fnum(kv.get('resume_ms'))) / 1000 if fnum(kv.get('drained_ms')) else None)} s)")
-    L.append(f"  engine CPU ms/msg during drain                                    {kv.get('drain_cpu_ms_per_msg', '-')}")
-    L.append(f"  delivered (distinct 'd' records) / duplicates / received by sink  "
-             f"{kv.get('distinct_d', '-')} / {kv.get('duplicates_d', '-')} / {kv.get('sink_msgs', '-')}")
+    row("drain msgs/s: routes started -> last 250 (last 'd' record)", fmt(rate("resume_ms", "drained_ms")),
+        secs("resume_ms", "drained_ms"))
+    row("engine CPU ms/msg during drain", kv.get("drain_cpu_ms_per_msg", "-"))
+    row("delivered (distinct 'd' records) / duplicates / received by sink",
+        f"{kv.get('distinct_d', '-')} / {kv.get('duplicates_d', '-')} / {kv.get('sink_msgs', '-')}")
     L.append("")
 
     # memory per phase
