@@ -147,13 +147,13 @@ pf_queue_files() {              # messages still in the instance's queue
 #   -d: reuse each session's connection (as the Caravan producer keeps its broker connections);
 #   -N: a distinct recipient per message (NNNuser@bench.test), as Caravan's load;
 #   -F: BenchProducer's message; -M/-f/-t: no lookup of the machine's name.
+#   Waited for in the background (run_waited), so that Ctrl-C / TERM stop it at once.
 pf_send() {
-  local sender=$1 n=$2 out=$3 rc
-  local TIMEFORMAT='%3U %3S'
-  { time "$SMTP_SOURCE" -4 -M bench.test -f "$sender" -t user@bench.test -N -F "$PF_MSG" \
-        -d -s "$POSTFIX_SESSIONS" -m "$n" "127.0.0.1:$PF_PORT" >"${out%.times}.out" 2>&1 ; } 2>"$out"
-  rc=$?
-  return $rc
+  local sender=$1 n=$2 out=$3
+  # (no redirection on this call: a trap running during the wait would write into it)
+  run_waited smtp-source 5 python3 "$ROOT/bench/lib/proctree.py" run-timed "$out" "${out%.times}.out" \
+      "$SMTP_SOURCE" -4 -M bench.test -f "$sender" -t user@bench.test -N -F "$PF_MSG" \
+      -d -s "$POSTFIX_SESSIONS" -m "$n" "127.0.0.1:$PF_PORT"
 }
 
 # pf_wait_sink_bg TARGET OUT : wait-sink in the background (PF_WAIT_PID), result "count epoch_ms" in OUT.
@@ -208,6 +208,7 @@ scenario_postfix() {
     pf_wait_sink_bg $(( m0 + warm )) "$rundir/postfix-warm.wait" "$warm"
     t0=$(now_ms)
     pf_send "warm-$tag@bench.test" "$warm" "$rundir/postfix-warm.times" || warn "smtp-source (warm-up) exited with $?"
+    [[ -s $rundir/postfix-warm.times.start ]] && t0=$(cat "$rundir/postfix-warm.times.start")
     pf_wait_sink_end "$rundir/postfix-warm.wait"; rc=$?
     if (( rc != 0 )); then pf_explain $rc warm-up "$warm"; postfix_instance_stop; return 1; fi
     kv_put "$out" warm_rate "$(awk -v n="$warm" -v ms="$(( PF_WAIT_MS - t0 ))" 'BEGIN{printf "%.1f", n*1000/ms}')"
@@ -230,6 +231,8 @@ scenario_postfix() {
   t0=$(now_ms)
   pf_send "main-$tag@bench.test" "$n" "$rundir/postfix-main.times"; rc=$?
   tin=$(now_ms)
+  # the clock starts when smtp-source starts (not when its python wrapper does)
+  [[ -s $rundir/postfix-main.times.start ]] && t0=$(cat "$rundir/postfix-main.times.start")
   (( rc == 0 )) || warn "smtp-source into postfix exited with $rc: $(tail -3 "$rundir/postfix-main.out")"
   pf_wait_sink_end "$rundir/postfix-main.wait"; rc=$?
   t1=$PF_WAIT_MS

@@ -21,6 +21,11 @@
                                                until its "mesg=" counter reaches TARGET; prints
                                                "count epoch_ms" of the poll that saw it.
                                                Exit 0 done, 1 timeout, 2 PID (the MTA) died, 3 stall
+    proctree.py run-timed OUT LOG CMD ARGS... -> runs CMD (its output to LOG), passes TERM/INT on, writes
+                                               "user_s sys_s" of its CPU (getrusage of the child)
+                                               to OUT, its start (epoch ms) to OUT.start; exits with CMD's exit code. Lets the bench
+                                               wait for smtp-source in the background (so a TERM
+                                               is handled at once) and still get its CPU.
     proctree.py maillog LOG SENDER          -> key=value from a Postfix maillog for the messages
                                                whose envelope sender is SENDER: sent/deferred/
                                                bounced counts, distinct queue ids, delay p50/p99/max
@@ -246,6 +251,29 @@ def maillog(log, sender):
         print(f"lat_max_ms={delays[-1]:.0f}")
 
 
+def run_timed(out, log, cmd):
+    import resource
+    import signal
+    import subprocess
+    with open(out + ".start", "w") as fh:  # the moment the command starts (epoch ms)
+        fh.write(f"{int(time.time() * 1000)}\n")
+    with open(log, "w") as lf:
+        p = subprocess.Popen(cmd, stdout=lf, stderr=subprocess.STDOUT)
+
+    def forward(sig, _frame):
+        try:
+            p.send_signal(sig)
+        except OSError:
+            pass
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    rc = p.wait()
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(out, "w") as fh:
+        fh.write(f"{ru.ru_utime:.3f} {ru.ru_stime:.3f}\n")
+    return rc if rc >= 0 else 128 - rc
+
+
 def main(a):
     if len(a) >= 2 and a[0] == "cpu":
         r = cpu(int(a[1]))
@@ -264,6 +292,8 @@ def main(a):
         return 0
     if len(a) == 6 and a[0] == "wait-sink":
         return wait_sink(a[1], int(a[2]), int(a[3]) if a[3] != "0" else 0, float(a[4]), float(a[5]))
+    if len(a) >= 4 and a[0] == "run-timed":
+        return run_timed(a[1], a[2], a[3:])
     if len(a) == 3 and a[0] == "maillog":
         maillog(a[1], a[2])
         return 0

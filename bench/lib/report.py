@@ -41,8 +41,8 @@ SCENARIOS = {
         ("load1", "load average (1 min) before the run", "%.2f"),
     ]),
     "postfix": ("postfix: smtp-source -> Postfix (fsync'd queue) -> smtp-sink (measured batch)", [
-        ("rate", "end-to-end msgs/s (first send -> last arrival at sink)", "%.0f"),
-        ("intake_rate", "intake msgs/s (smtp-source done: all 250 from smtpd)", "%.0f"),
+        ("rate", "end-to-end msgs/s (first send -> last at sink)", "%.0f"),
+        ("intake_rate", "intake msgs/s (smtp-source: all 250 from smtpd)", "%.0f"),
         ("postfix_cpu_ms_per_msg", "Postfix CPU ms/msg (all its processes, cgroup)", "%.3f"),
         ("postfix_tree_cpu_ms_per_msg", "  cross-check: /proc tree + reaped children", "%.3f"),
         ("source_cpu_ms_per_msg", "smtp-source CPU ms/msg (the load generator)", "%.3f"),

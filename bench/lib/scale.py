@@ -340,6 +340,13 @@ def report(workdir):
         qb = statistics.median(fnum(r["deliver_q"]) or 0 for r in rs[-q:])
         L.append(f"  heap after GC, first vs last quarter of the intake: {a:.0f} MB at ~{qa:,.0f} queued -> "
                  f"{b:.0f} MB at ~{qb:,.0f} queued")
+    hist = os.path.join(workdir, "class-histogram-after-intake.txt")
+    if os.path.exists(hist):
+        with open(hist) as fh:
+            top = [ln.rstrip() for ln in fh if re.match(r"\s*\d+:\s+\d+", ln)][:8]
+        if top:
+            L.append("  what holds the heap with everything queued (jcmd GC.class_histogram after the full GC, top 8):")
+            L += ["    " + ln.strip() for ln in top]
     L.append("")
 
     # a timeline: at most ~24 rows
