@@ -5,7 +5,7 @@ import org.caravan.smtp.PooledSmtpSender;
 import org.caravan.smtp.SmtpConnectionPool;
 
 /**
- * Everything one (vmta, policy) pair delivers with: its queue, its SMTP session settings, its
+ * Everything one (vmta, policy) pair delivers with: its SMTP session settings, its
  * connection pool and sender, and its live limits. One delivery route is built per line.
  */
 public record DeliveryLine(String vmta, String policyName, Session session, SmtpConnectionPool pool,
@@ -13,10 +13,6 @@ public record DeliveryLine(String vmta, String policyName, Session session, Smtp
 
     /** "default-gmail": the suffix of the route id and of the registry names the route template refers to. */
     public String key() {
-        return vmta + "-" + policyName;
-    }
-
-    public String queue() {
-        return Delivery.queueOf(vmta, policyName);
+        return DeliveryLines.key(vmta, policyName);
     }
 }

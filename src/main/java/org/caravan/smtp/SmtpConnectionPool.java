@@ -31,7 +31,6 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private final Condition released = lock.newCondition();
     private final Map<NextHop, ArrayDeque<SmtpConnection>> idle = new HashMap<>();
     private int open;
-    private int busy;
     private long opened;
     private boolean closed;
 
@@ -86,12 +85,10 @@ public final class SmtpConnectionPool implements AutoCloseable {
             while (!closed) {
                 ArrayDeque<SmtpConnection> ready = idle.get(hop);
                 if (ready != null && !ready.isEmpty()) {
-                    busy++;
                     return ready.pollLast();
                 }
                 if (open < maxOpen) {
                     open++;
-                    busy++;
                     mayOpen = true;
                     break;
                 }
@@ -134,7 +131,6 @@ public final class SmtpConnectionPool implements AutoCloseable {
         lock.lock();
         try {
             if (keep && !closed) {
-                busy--;
                 idle.computeIfAbsent(connection.hop, h -> new ArrayDeque<>()).addLast(connection);
                 released.signal();
                 return;
@@ -146,7 +142,6 @@ public final class SmtpConnectionPool implements AutoCloseable {
         connection.close();
         lock.lock();
         try {
-            busy--;
             open--;
             released.signal();
         } finally {
@@ -197,7 +192,6 @@ public final class SmtpConnectionPool implements AutoCloseable {
         lock.lock();
         try {
             open--;
-            busy--;
             released.signal();
         } finally {
             lock.unlock();
