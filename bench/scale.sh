@@ -160,7 +160,7 @@ JCMD=$(command -v jcmd || echo "$(dirname "$(readlink -f "$(command -v java)")")
 sleep 2
 "$JCMD" "$ENGINE_PID" GC.heap_info >"$WORK/heap-after-intake-fullgc.txt" 2>&1
 # what holds the heap with everything queued (top classes after the full GC)
-"$JCMD" "$ENGINE_PID" GC.class_histogram 2>/dev/null | head -40 >"$WORK/class-histogram-after-intake.txt"
+"$JCMD" "$ENGINE_PID" GC.class_histogram 2>/dev/null | sed -n 1,40p >"$WORK/class-histogram-after-intake.txt"
 live=$(grep -m1 -oE 'used [0-9]+K' "$WORK/heap-after-intake-fullgc.txt" | tr -dc 0-9)
 [[ -n $live ]] && kv_put "$KV" live_after_intake_mb "$(( live / 1024 )) MB (of -Xmx$HEAP) with $MESSAGES messages queued"
 log "heap after a full GC with everything queued: $(( ${live:-0} / 1024 )) MB"
@@ -199,7 +199,7 @@ kv_put "$KV" gc_young "$(cat "$WORK/gcs")"
 LOG_ERRORS=$(grep -cE ' (ERROR|WARN) ' "$ENGINE_LOG")
 kv_put "$KV" engine_log_warn_error "$LOG_ERRORS"
 (( LOG_ERRORS > 0 )) && kv_put "$KV" note_log "$LOG_ERRORS WARN/ERROR lines in the engine log (${ENGINE_LOG#"$ROOT"/}; see engine-log-excerpt.txt)"
-grep -E ' (ERROR|WARN) ' "$ENGINE_LOG" | cut -c1-300 | sort | uniq -c | sort -rn | head -20 >"$WORK/engine-log-excerpt.txt"
+grep -E ' (ERROR|WARN) ' "$ENGINE_LOG" | cut -c1-300 | sort | uniq -c | sort -rn | sed -n 1,20p >"$WORK/engine-log-excerpt.txt"
 
 engine_stop
 sink_stop

@@ -157,7 +157,7 @@ engine_log_excerpt() {
   [[ -f $ENGINE_LOG ]] || return 0
   warn "engine log $ENGINE_LOG (stack frames left out):"
   grep -vE '^[[:space:]]+at |^[[:space:]]+\.\.\. [0-9]+ (common frames|more)' "$ENGINE_LOG" \
-    | grep -E 'ERROR|WARN|Exception|Caused by|APPLICATION FAILED|Description:|Action:' | head -30 >&2
+    | grep -E 'ERROR|WARN|Exception|Caused by|APPLICATION FAILED|Description:|Action:' | sed -n 1,30p >&2
   echo '   --- last lines:' >&2
   grep -vE '^[[:space:]]+at |^[[:space:]]+\.\.\. [0-9]+ (common frames|more)' "$ENGINE_LOG" | tail -12 >&2
 }
