@@ -92,6 +92,9 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 public class CrashSuite {
 
+    /** The engine's caravan.delivery.commit-batch (its default): finished deliveries acked per commit. */
+    static final int COMMIT_BATCH = Integer.getInteger("caravan.delivery.commit-batch", 16);
+
     static final String USER = "crash";
     static final String DUPLICATE_ID = "_AMQ_DUPL_ID"; // Artemis duplicate detection (Message.HDR_DUPLICATE_DETECTION_ID)
     static final String STARTED = "Started CaravanApplication";
@@ -1209,12 +1212,13 @@ public class CrashSuite {
                     }
                 }
                 int b = inData + uncommitted;
-                int cb = Math.min(smtpOut, open);
+                // per open session: one in DATA, or one commit batch answered 250 and not yet acked
+                int cb = Math.min(smtpOut, open) * COMMIT_BATCH;
                 bound += b;
                 consumerBound += cb;
                 inDataSum += inData;
                 if (dups[i] > b || dups[i] > cb) {
-                    overBound.add("kill " + k.n + ": " + dups[i] + " duplicates, bound " + b + ", min(C, open) " + cb);
+                    overBound.add("kill " + k.n + ": " + dups[i] + " duplicates, bound " + b + ", min(C, open) x batch " + cb);
                 }
                 lines.add(String.format(Locale.ROOT, "%4d  %-8s  %6.1f  %9d  %9d  %4d  %7d  %9d  %5d  %4d  %7s  %8d  %7.1f",
                         k.n, k.phase, (k.killNs - t0) / 1e9, k.submitted, delivered.size(), open, inData, uncommitted, b,
@@ -1236,7 +1240,7 @@ public class CrashSuite {
             lines.add(String.format(Locale.ROOT, "in DATA at the kills (sum)      %d", inDataSum));
             lines.add(String.format(Locale.ROOT, "bound: in DATA + 250 uncommitted, summed over kills   %d%s", bound,
                     unobserved == 0 ? "" : "  (" + unobserved + " of them answered before the event watcher was connected)"));
-            lines.add(String.format(Locale.ROOT, "min(C=%d, open SMTP sessions), summed over kills      %d", smtpOut, consumerBound));
+            lines.add(String.format(Locale.ROOT, "min(C=%d, open SMTP sessions) x batch %d, summed      %d", smtpOut, COMMIT_BATCH, consumerBound));
             lines.add(String.format(Locale.ROOT, "checks: duplicates without a kill between the copies %d; duplicates of a delivery"
                     + " the engine had committed (event seen) %d; kills over their bound %d; deliveries with more 'd'"
                     + " records than receipts %d; unexpected deliveries %d",

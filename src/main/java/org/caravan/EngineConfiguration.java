@@ -5,6 +5,8 @@ import java.time.Clock;
 
 import jakarta.jms.ConnectionFactory;
 import org.apache.camel.component.jms.JmsComponent;
+import org.caravan.broker.CommitBatching;
+import org.caravan.config.Durations;
 import org.caravan.config.MtaConfig;
 import org.caravan.config.MtaConfigLoader;
 import org.caravan.config.Sizes;
@@ -67,6 +69,20 @@ public class EngineConfiguration {
     @Bean("keepPropertyNames")
     org.caravan.intake.KeepPropertyNames keepPropertyNames() {
         return new org.caravan.intake.KeepPropertyNames();
+    }
+
+    /** Intake's broker transactions: several submissions per commit (see application.properties). */
+    @Bean("intakeCommits")
+    CommitBatching intakeCommits(@Value("${caravan.intake.commit-batch}") int maxMessages,
+            @Value("${caravan.intake.commit-max-age}") String maxAge) {
+        return new CommitBatching(maxMessages, Durations.parse(maxAge));
+    }
+
+    /** Delivery's broker transactions: how many finished deliveries one commit acks. */
+    @Bean("deliveryCommits")
+    CommitBatching deliveryCommits(@Value("${caravan.delivery.commit-batch}") int maxMessages,
+            @Value("${caravan.delivery.commit-max-age}") String maxAge) {
+        return new CommitBatching(maxMessages, Durations.parse(maxAge));
     }
 
     @Bean(destroyMethod = "close")

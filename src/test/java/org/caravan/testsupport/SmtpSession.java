@@ -40,7 +40,7 @@ final class SmtpSession implements Runnable {
 
     @Override
     public void run() {
-        try (socket) {
+        try {
             socket.setTcpNoDelay(true);
             in = socket.getInputStream();
             out = new BufferedOutputStream(socket.getOutputStream(), 4096);
@@ -50,7 +50,17 @@ final class SmtpSession implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            // counted as ended when this side hangs up, as a real server's connection count drops
             server.sessionEnded(socket);
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already gone
         }
     }
 

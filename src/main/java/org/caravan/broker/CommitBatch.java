@@ -1,0 +1,98 @@
+package org.caravan.broker;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+
+import jakarta.jms.JMSException;
+import jakarta.jms.Session;
+
+/**
+ * The uncommitted work of one listener's transacted session: how many fully processed messages
+ * wait for the commit, and since when. It wraps the session so that closing it (container
+ * shutdown, consumer scale-down) commits that finished work instead of rolling it back: rolled
+ * back, already-delivered mail would be sent again after a graceful restart.
+ */
+final class CommitBatch implements InvocationHandler {
+
+    private final Session session;
+    private int pending;
+    private long oldestNanos;
+    /** After a rollback, commit one by one for a while so a poison message fails alone. */
+    private int singles;
+
+    private CommitBatch(Session session) {
+        this.session = session;
+    }
+
+    static Session wrap(Session session) {
+        return (Session) Proxy.newProxyInstance(CommitBatch.class.getClassLoader(),
+                new Class<?>[] {Session.class}, new CommitBatch(session));
+    }
+
+    /** The batch behind a session made by {@link #wrap}, or null for any other session. */
+    static CommitBatch of(Session session) {
+        if (session != null && Proxy.isProxyClass(session.getClass())
+                && Proxy.getInvocationHandler(session) instanceof CommitBatch batch) {
+            return batch;
+        }
+        return null;
+    }
+
+    /** Counts one more processed message; true when the batch may stay open a while longer. */
+    boolean addAndMayWait(int maxMessages, long maxAgeNanos) {
+        long now = System.nanoTime();
+        if (pending++ == 0) {
+            oldestNanos = now;
+        }
+        if (singles > 0) {
+            singles--;
+            return false;
+        }
+        return pending < maxMessages && now - oldestNanos < maxAgeNanos;
+    }
+
+    boolean hasPending() {
+        return pending > 0;
+    }
+
+    int pending() {
+        return pending;
+    }
+
+    void commit() throws JMSException {
+        pending = 0;
+        session.commit();
+    }
+
+    /** The session is about to roll back: its work is gone, and the next messages go singly. */
+    void rolledBack(int isolateNext) {
+        pending = 0;
+        singles = isolateNext;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        switch (method.getName()) {
+            case "close" -> {
+                if (pending > 0) {
+                    commit();
+                }
+            }
+            case "rollback" -> pending = 0;
+            case "equals" -> {
+                return proxy == args[0];
+            }
+            case "hashCode" -> {
+                return System.identityHashCode(proxy);
+            }
+            default -> { }
+        }
+        try {
+            return method.invoke(session, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+}
