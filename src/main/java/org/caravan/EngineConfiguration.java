@@ -6,6 +6,7 @@ import java.time.Clock;
 import jakarta.jms.ConnectionFactory;
 import org.apache.camel.component.jms.JmsComponent;
 import org.caravan.broker.CommitBatching;
+import org.caravan.broker.KnownDestinations;
 import org.caravan.config.Durations;
 import org.caravan.config.MtaConfig;
 import org.caravan.config.MtaConfigLoader;
@@ -57,8 +58,14 @@ public class EngineConfiguration {
     }
 
     @Bean
-    OutcomeRecorder outcomeRecorder(AccountingLog accounting, ConnectionFactory connectionFactory) {
-        return new OutcomeRecorder(accounting, connectionFactory);
+    KnownDestinations knownDestinations() {
+        return new KnownDestinations();
+    }
+
+    @Bean
+    OutcomeRecorder outcomeRecorder(AccountingLog accounting, ConnectionFactory connectionFactory,
+            KnownDestinations destinations) {
+        return new OutcomeRecorder(accounting, connectionFactory, destinations);
     }
 
     @Bean("intake")
@@ -108,9 +115,10 @@ public class EngineConfiguration {
      * lost submissions (DurabilityTest).
      */
     @Bean("jms")
-    JmsComponent jms(ConnectionFactory connectionFactory) {
+    JmsComponent jms(ConnectionFactory connectionFactory, KnownDestinations destinations) {
         JmsComponent jms = JmsComponent.jmsComponent(connectionFactory);
         jms.setLazyCreateTransactionManager(false);
+        jms.setDestinationResolver(destinations);
         return jms;
     }
 }

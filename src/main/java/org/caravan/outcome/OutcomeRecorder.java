@@ -5,6 +5,7 @@ import java.util.List;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
 import org.springframework.jms.core.JmsTemplate;
+import org.springframework.jms.support.destination.DestinationResolver;
 
 /**
  * Records outcomes: accounting first (the operator's record of truth), then one event each on
@@ -19,9 +20,11 @@ public class OutcomeRecorder {
     private final EventJson json = new EventJson();
     private final JmsTemplate events;
 
-    public OutcomeRecorder(AccountingLog accounting, ConnectionFactory connectionFactory) {
+    public OutcomeRecorder(AccountingLog accounting, ConnectionFactory connectionFactory,
+            DestinationResolver destinations) {
         this.accounting = accounting;
         this.events = new JmsTemplate(connectionFactory);
+        events.setDestinationResolver(destinations);
         events.setPubSubDomain(true);
         events.setDefaultDestinationName(EVENTS_TOPIC);
         // events are a live feed for watchers; the durable record is accounting
