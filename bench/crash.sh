@@ -2,7 +2,7 @@
 # bench/crash.sh - crash suite (issue 3, item 2): kill -9 the engine at random moments of a run
 # and prove that nothing is lost and that duplicates stay within what was in SMTP at the kills.
 #
-#   bench/crash.sh [--messages 20000] [--kills 5] [--seed S] [--size 2048] [--data-delay-ms 5]
+#   bench/crash.sh [--messages 20000] [--kills 5] [--seed S] [--size 2048] [--data-delay-ms 20]
 #                  [--jar PATH | --rebuild | --snapshot-build] [--keep-data]
 #
 # One run: a counting SMTP sink on 127.0.0.1 (bench/crash/CrashSuite.java), the engine (a private
@@ -24,7 +24,7 @@ MESSAGES=20000
 KILLS=5
 SEED=
 SIZE=2048
-DATA_DELAY_MS=5
+DATA_DELAY_MS=20   # a provider takes tens of ms to answer DATA; slower than intake, so a delivery backlog exists to kill into
 KEEP_DATA=0
 REBUILD=0
 SNAPSHOT_BUILD=0
