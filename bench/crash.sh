@@ -15,6 +15,7 @@
 # answered 250 by the sink but not yet committed by the engine (no event). Each duplicate must be
 # one of those. Prints one row per kill and the totals; exit 0 PASS, 1 FAIL, 2 error.
 # The seed defaults to a new one each run and is printed: --seed S repeats the kill schedule.
+# The report is copied to bench/results/crash-<date>_<time>.txt.
 # Work dir (engine logs, accounting, report.txt): bench/work/crash-<stamp>/ (the journal is removed
 # after a PASS, kept after a FAIL).
 set -uo pipefail
@@ -91,6 +92,11 @@ rc=$?
 SUITE_RC=$rc
 echo
 echo "report: ${WORK#"$ROOT"/}/report.txt (engine logs and accounting beside it)"
+if [[ -f $WORK/report.txt ]]; then
+  # kept with the other figures (bench/work/ is scratch and not in git)
+  KEPT=$ROOT/bench/results/crash-$(date -u -d "${STAMP:0:8} ${STAMP:9:2}:${STAMP:11:2}:${STAMP:13:2}" +%Y-%m-%d_%H%M%S).txt
+  cp "$WORK/report.txt" "$KEPT" && echo "copied to ${KEPT#"$ROOT"/}"
+fi
 case $rc in
   0) ;;
   1) warn "crash suite FAILED (see the report and the engine logs)" ;;

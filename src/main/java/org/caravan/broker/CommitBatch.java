@@ -77,7 +77,11 @@ final class CommitBatch implements InvocationHandler {
         switch (method.getName()) {
             case "close" -> {
                 if (pending > 0) {
-                    commit();
+                    try {
+                        commit();
+                    } catch (JMSException e) {
+                        // the connection is gone: the broker rolls the batch back and redelivers it
+                    }
                 }
             }
             case "rollback" -> pending = 0;
