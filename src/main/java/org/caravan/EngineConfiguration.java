@@ -82,14 +82,26 @@ public class EngineConfiguration {
     @Bean("intakeCommits")
     CommitBatching intakeCommits(@Value("${caravan.intake.commit-batch}") int maxMessages,
             @Value("${caravan.intake.commit-max-age}") String maxAge) {
-        return new CommitBatching(maxMessages, Durations.parse(maxAge));
+        return commitBatching("caravan.intake", maxMessages, maxAge);
     }
 
     /** Delivery's broker transactions: how many finished deliveries one commit acks. */
     @Bean("deliveryCommits")
     CommitBatching deliveryCommits(@Value("${caravan.delivery.commit-batch}") int maxMessages,
             @Value("${caravan.delivery.commit-max-age}") String maxAge) {
-        return new CommitBatching(maxMessages, Durations.parse(maxAge));
+        return commitBatching("caravan.delivery", maxMessages, maxAge);
+    }
+
+    /** A bad value stops the start naming its key, as a bad mta.yaml does. */
+    private static CommitBatching commitBatching(String prefix, int maxMessages, String maxAge) {
+        if (maxMessages < 1) {
+            throw new IllegalStateException(prefix + ".commit-batch: must be at least 1, not " + maxMessages);
+        }
+        try {
+            return new CommitBatching(maxMessages, Durations.parse(maxAge));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(prefix + ".commit-max-age: " + e.getMessage(), e);
+        }
     }
 
     @Bean(destroyMethod = "close")

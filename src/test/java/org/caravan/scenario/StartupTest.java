@@ -116,6 +116,17 @@ class StartupTest {
     }
 
     @Test
+    void aBadCommitBatchFailsTheStartNamingTheKey() {
+        Throwable zero = failure(GOOD_CONFIG, Engine.freePort(), Map.of("caravan.delivery.commit-batch", "0"));
+        Throwable age = failure(GOOD_CONFIG, Engine.freePort(), Map.of("caravan.intake.commit-max-age", "soon"));
+
+        assertThat(zero).isNotNull();
+        assertThat(messages(zero)).contains("caravan.delivery.commit-batch: must be at least 1, not 0");
+        assertThat(age).isNotNull();
+        assertThat(messages(age)).contains("caravan.intake.commit-max-age").contains("soon");
+    }
+
+    @Test
     void aMissingBrokerPasswordFailsTheStartNamingTheVariable() {
         Throwable failure = failure(GOOD_CONFIG, Engine.freePort(), Map.of("spring.artemis.password", ""));
 
