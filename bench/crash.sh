@@ -75,10 +75,19 @@ if (( SNAPSHOT_BUILD )); then build_snapshot; else ensure_jar; fi
 check_jar_fresh
 snapshot_jar "$WORK"
 ensure_classpath
+# The sink, producer, event watcher, accounting reader and verdict are shared with CrashSuiteTest:
+# compiled here from src/test (JDK and JMS client only), not taken from a target/test-classes, which
+# the snapshot build does not make (it copies src/main only) and which may be stale in target/.
+SHARED=(CrashSink CrashEvents CrashProducer CrashAccounting CrashKill CrashVerdict StablePort)
 src=("$ROOT/bench/crash/CrashSuite.java" "$ROOT/bench/src/BenchProducer.java")
+for c in "${SHARED[@]}"; do
+  f=$ROOT/src/test/java/org/caravan/testsupport/$c.java
+  [[ -f $f ]] || die "CrashSuite needs ${f#"$ROOT"/} (shared with CrashSuiteTest), which is missing"
+  src+=("$f")
+done
 if [[ ! -f $CRASH_CLASSES/CrashSuite.class || $CRASH_CLASSES/CrashSuite.class -ot $CLASSPATH_FILE ]] \
    || [[ -n $(find "${src[@]}" -newer "$CRASH_CLASSES/CrashSuite.class" 2>/dev/null) ]]; then
-  log "compiling bench/crash/CrashSuite.java"
+  log "compiling bench/crash/CrashSuite.java (with the classes it shares with CrashSuiteTest)"
   rm -rf "$CRASH_CLASSES"; mkdir -p "$CRASH_CLASSES"
   javac -nowarn -cp "$(cat "$CLASSPATH_FILE")" -d "$CRASH_CLASSES" "${src[@]}" || die "CrashSuite does not compile"
 fi
