@@ -79,31 +79,36 @@ public final class SmtpConnectionPool implements AutoCloseable {
 
     /** An open connection to hop: an idle one if there is one, else a new one once the limits allow. */
     SmtpConnection borrow(NextHop hop) throws MessagingException, InterruptedException {
-        boolean mayOpen = false;
-        lock.lockInterruptibly();
-        try {
-            while (!closed) {
-                ArrayDeque<SmtpConnection> ready = idle.get(hop);
-                if (ready != null && !ready.isEmpty()) {
-                    return ready.pollLast();
+        while (true) {
+            SmtpConnection victim = null;
+            lock.lockInterruptibly();
+            try {
+                while (victim == null) {
+                    if (closed) {
+                        throw new MessagingException("connection pool closed");
+                    }
+                    ArrayDeque<SmtpConnection> ready = idle.get(hop);
+                    if (ready != null && !ready.isEmpty()) {
+                        return ready.pollLast();
+                    }
+                    if (open < maxOpen) {
+                        open++;
+                        break;
+                    }
+                    // a slot held by an idle connection to another hop is worth more to us now
+                    victim = takeOneIdle();
+                    if (victim == null) {
+                        released.await(1, TimeUnit.SECONDS);
+                    }
                 }
-                if (open < maxOpen) {
-                    open++;
-                    mayOpen = true;
-                    break;
-                }
-                if (closeOneIdle()) {
-                    continue; // a slot held by an idle connection to another hop is worth more to us now
-                }
-                released.await(1, TimeUnit.SECONDS);
+            } finally {
+                lock.unlock();
             }
-            if (!mayOpen) {
-                throw new MessagingException("connection pool closed");
+            if (victim == null) {
+                return connect(hop);
             }
-        } finally {
-            lock.unlock();
+            retire(victim); // outside the lock: closing waits for the server to hang up
         }
-        return connect(hop);
     }
 
     private SmtpConnection connect(NextHop hop) throws MessagingException, InterruptedException {
@@ -138,15 +143,16 @@ public final class SmtpConnectionPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        // the slot is given back only once the session is closed, so the server never sees one too many
+        retire(connection);
+    }
+
+    /**
+     * Closes a connection taken out of use, then gives its slot back: only once the session is
+     * closed, so the server never sees one too many. Never under the lock (the close waits).
+     */
+    private void retire(SmtpConnection connection) {
         connection.close();
-        lock.lock();
-        try {
-            open--;
-            released.signal();
-        } finally {
-            lock.unlock();
-        }
+        forget();
     }
 
     /** Closes connections idle longer than the idle timeout; called on a timer. */
@@ -176,16 +182,15 @@ public final class SmtpConnectionPool implements AutoCloseable {
         }
     }
 
-    private boolean closeOneIdle() {
+    /** The oldest idle connection of some hop, out of the idle set but still counted open; called under the lock. */
+    private SmtpConnection takeOneIdle() {
         for (ArrayDeque<SmtpConnection> ready : idle.values()) {
             SmtpConnection victim = ready.pollFirst();
             if (victim != null) {
-                open--;
-                victim.close();
-                return true;
+                return victim;
             }
         }
-        return false;
+        return null;
     }
 
     private void forget() {
