@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,16 +27,16 @@ import javax.management.ObjectName;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
-import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import jakarta.jms.TextMessage;
 import org.apache.commons.csv.CSVRecord;
 import org.assertj.core.api.SoftAssertions;
 import org.caravan.testsupport.BadInputCorpus;
 import org.caravan.testsupport.BadInputCorpus.Item;
+import org.caravan.testsupport.Broker;
+import org.caravan.testsupport.Broker.Taken;
 import org.caravan.testsupport.Engine;
 import org.caravan.testsupport.EventWatcher;
 import org.caravan.testsupport.Received;
@@ -81,7 +80,7 @@ class BadInputCorpusTest {
             Map<BadInputCorpus.Transport, Integer> sent = send(engine, corpus);
             long sentMillis = (System.nanoTime() - started) / 1_000_000;
 
-            List<Invalid> invalid = drainInvalid(engine, bad.size());
+            List<Taken> invalid = drainInvalid(engine, bad.size());
             List<CSVRecord> deliveredRecords = awaitDeliveries(engine, goodRecipients.size());
             long doneMillis = (System.nanoTime() - started) / 1_000_000;
             List<CSVRecord> records = engine.accounting().records();
@@ -100,24 +99,24 @@ class BadInputCorpusTest {
             soft.assertThat(depth.get("mail.deliver.default.default")).as("messages left to deliver").isZero();
 
             // ---- every bad one on mail.invalid, once, with its reason, body and properties ----
-            Map<String, List<Invalid>> invalidById = invalid.stream()
+            Map<String, List<Taken>> invalidById = invalid.stream()
                     .collect(Collectors.groupingBy(t -> String.valueOf(t.properties().get(BadInputCorpus.CASE_ID))));
             Map<String, List<String>> accepted = new TreeMap<>();   // kind -> ids the engine let through
             Map<String, List<String>> wrongReason = new TreeMap<>(); // kind -> "id: reason"
             Map<String, Integer> expectedByCode = new TreeMap<>();
             Map<String, Integer> actualByCode = new TreeMap<>();
-            for (Invalid t : invalid) {
+            for (Taken t : invalid) {
                 actualByCode.merge(code(t.reason()), 1, Integer::sum);
             }
             for (Item item : bad) {
                 expectedByCode.merge(item.expectedCode(), 1, Integer::sum);
-                List<Invalid> got = invalidById.getOrDefault(item.id(), List.of());
+                List<Taken> got = invalidById.getOrDefault(item.id(), List.of());
                 if (got.isEmpty()) {
                     accepted.computeIfAbsent(item.kind(), k -> new ArrayList<>()).add(item.id());
                     continue;
                 }
                 soft.assertThat(got).as("mail.invalid copies of %s (%s)", item.id(), item.kind()).hasSize(1);
-                Invalid t = got.get(0);
+                Taken t = got.get(0);
                 String expected = item.expectedCode() + ": " + (item.expectedDetail() == null ? "" : item.expectedDetail());
                 boolean reasonOk = item.expectedDetail() == null ? t.reason().startsWith(expected) : t.reason().equals(expected);
                 if (!reasonOk) {
@@ -207,13 +206,6 @@ class BadInputCorpusTest {
             soft.assertThat(strayDeliveries).as("deliveries to recipients of bad submissions").isEmpty();
             soft.assertThat(otherOutcomes).as("bounces or deferrals on a healthy server").isEmpty();
             soft.assertAll();
-        }
-    }
-
-    /** A message taken off mail.invalid. */
-    record Invalid(byte[] body, Map<String, Object> properties) {
-        String reason() {
-            return String.valueOf(properties.get("reason"));
         }
     }
 
@@ -345,8 +337,8 @@ class BadInputCorpusTest {
     // ---- waiting ----
 
     /** Takes mail.invalid until the expected count arrived, or intake is done and nothing came for a while. */
-    private List<Invalid> drainInvalid(Engine engine, int expected) throws Exception {
-        List<Invalid> out = new ArrayList<>();
+    private List<Taken> drainInvalid(Engine engine, int expected) throws Exception {
+        List<Taken> out = new ArrayList<>();
         try (Connection c = engine.broker().connect(); Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
             c.start();
             MessageConsumer consumer = s.createConsumer(s.createQueue("mail.invalid"));
@@ -355,7 +347,7 @@ class BadInputCorpusTest {
             while (System.nanoTime() < deadline) {
                 Message m = consumer.receive(200);
                 if (m != null) {
-                    out.add(invalid(m));
+                    out.add(Broker.taken(m));
                     lastArrival = System.nanoTime();
                     continue;
                 }
@@ -403,24 +395,6 @@ class BadInputCorpusTest {
             }
         }
         return out;
-    }
-
-    private static Invalid invalid(Message m) throws JMSException {
-        byte[] body;
-        if (m instanceof BytesMessage b) {
-            body = new byte[(int) b.getBodyLength()];
-            b.readBytes(body);
-        } else if (m instanceof TextMessage t) {
-            body = t.getText() == null ? new byte[0] : t.getText().getBytes(StandardCharsets.UTF_8);
-        } else {
-            body = new byte[0];
-        }
-        Map<String, Object> props = new HashMap<>();
-        for (Enumeration<?> e = m.getPropertyNames(); e.hasMoreElements();) {
-            String name = (String) e.nextElement();
-            props.put(name, m.getObjectProperty(name));
-        }
-        return new Invalid(body, props);
     }
 
     private static String code(String reason) {

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +15,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import org.caravan.testsupport.CrashAccounting;
 import org.caravan.testsupport.CrashEvents;
@@ -92,20 +89,13 @@ class CrashSuiteTest {
         if (producer != null) {
             producer.stop();
         }
-        RuntimeException failure = null;
-        for (EngineProcess engine : engines) {
-            try {
-                engine.close();
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
+        RuntimeException failure = EngineProcess.closeAll(engines);
         watcher.close();
         sink.close();
         if (producer != null) {
             producer.join();
         }
-        delete(passed ? dir : dir.resolve("data").resolve("journal"));
+        EngineProcess.deleteTree(passed ? dir : dir.resolve("data").resolve("journal"));
         if (!passed) {
             System.out.println("engine logs and accounting kept in " + dir);
         }
@@ -241,16 +231,5 @@ class CrashSuiteTest {
                 MESSAGES, r.distinct, acct.distinct(expected), r.lost.size(), r.acctLost.size(),
                 r.duplicates, r.bound, acct.duplicateLines(), eventsSeen));
         return sb.toString();
-    }
-
-    private static void delete(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(path)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +16,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -84,26 +81,12 @@ class DurabilityTest {
     /** Engines die first, always; the journal goes (preallocated, tens of MB), the logs and accounting stay. */
     @AfterEach
     void killEnginesAndServer() throws IOException {
-        RuntimeException failure = null;
-        for (EngineProcess engine : engines) {
-            try {
-                engine.close();
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
+        RuntimeException failure = EngineProcess.closeAll(engines);
         smtp.close();
         if (failure != null) {
             throw failure;
         }
-        Path journal = dir.resolve("data").resolve("journal");
-        if (Files.isDirectory(journal)) {
-            try (Stream<Path> paths = Files.walk(journal)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        EngineProcess.deleteTree(dir.resolve("data").resolve("journal"));
         System.out.println("engine logs and accounting kept in " + dir);
     }
 
@@ -240,12 +223,14 @@ class DurabilityTest {
                 .collect(Collectors.toSet());
         assertThat(beforeKill).as("duplicates were accepted by the server before the kill")
                 .containsAll(report.duplicates().keySet());
+        Set<String> firstSeen = new java.util.HashSet<>();
         for (Received r : all) {
             for (String rcpt : r.rcptTo()) {
-                if (report.duplicates().containsKey(key(r.messageId(), rcpt))) {
-                    assertThat((killedNanos - r.nanoTime()) / 1_000_000).as("ms from the first receipt of duplicate %s to the kill",
-                            key(r.messageId(), rcpt)).isLessThan(JUST_BEFORE.toMillis());
-                    break;
+                String key = key(r.messageId(), rcpt);
+                if (report.duplicates().containsKey(key) && firstSeen.add(key)) {
+                    assertThat((killedNanos - r.nanoTime()) / 1_000_000)
+                            .as("ms from the first receipt of duplicate %s to the kill", key)
+                            .isLessThan(JUST_BEFORE.toMillis());
                 }
             }
         }

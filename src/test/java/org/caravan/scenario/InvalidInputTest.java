@@ -58,7 +58,7 @@ class InvalidInputTest {
             assertThat(invalidByJob.keySet()).containsExactlyInAnyOrderElementsOf(cases.stream().map(Case::jobId).toList());
             for (Case c : cases) {
                 Broker.Taken t = invalidByJob.get(c.jobId());
-                assertThat(String.valueOf(t.properties().get("reason"))).as("reason of %s", c.jobId())
+                assertThat(t.reason()).as("reason of %s", c.jobId())
                         .startsWith(c.code() + ": ");
                 assertThat(t.body()).as("body of %s", c.jobId()).isEqualTo(c.body());
                 assertThat(events.ofType("rejected")).as("rejected events of %s", c.jobId())
@@ -69,7 +69,7 @@ class InvalidInputTest {
                             assertThat(String.valueOf(e.get("smtpText"))).startsWith(c.code() + ": ");
                         });
             }
-            assertThat(String.valueOf(invalidByJob.get("bad-rcpt").properties().get("reason")))
+            assertThat(invalidByJob.get("bad-rcpt").reason())
                     .isEqualTo("malformed-address: bad@@example.org");
 
             // the good recipients of the half-bad message went on, and so did the good message after it all

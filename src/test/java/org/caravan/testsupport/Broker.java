@@ -28,6 +28,11 @@ public final class Broker {
         public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
+
+        /** Why intake refused it (the reason property of a mail.invalid message). */
+        public String reason() {
+            return String.valueOf(properties.get("reason"));
+        }
     }
 
     private final ActiveMQConnectionFactory factory;
@@ -113,13 +118,14 @@ public final class Broker {
         }
     }
 
-    private static Taken taken(Message m) throws JMSException {
+    /** Body and properties of a received message (a text body as UTF-8 bytes). */
+    public static Taken taken(Message m) throws JMSException {
         byte[] body;
         if (m instanceof BytesMessage b) {
             body = new byte[(int) b.getBodyLength()];
             b.readBytes(body);
         } else if (m instanceof TextMessage t) {
-            body = t.getText().getBytes(StandardCharsets.UTF_8);
+            body = t.getText() == null ? new byte[0] : t.getText().getBytes(StandardCharsets.UTF_8);
         } else {
             body = new byte[0];
         }

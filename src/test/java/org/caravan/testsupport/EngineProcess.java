@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
@@ -98,6 +100,31 @@ public final class EngineProcess implements AutoCloseable {
             kill();
         }
         removeReaper();
+    }
+
+    /** Kills every engine, even when one of them fails to die; that failure (the last one), or null. */
+    public static RuntimeException closeAll(List<EngineProcess> engines) {
+        RuntimeException failure = null;
+        for (EngineProcess engine : engines) {
+            try {
+                engine.close();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        return failure;
+    }
+
+    /** Deletes a directory tree, such as an engine's journal (preallocated, tens of MB); absent is fine. */
+    public static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(path)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     public boolean isAlive() {
