@@ -59,8 +59,9 @@ class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
             return;
         }
         if (batch.hasPending()) {
-            batching.committed(batch.pending());
+            int messages = batch.pending();
             batch.commit();
+            batching.committed(messages);
         }
     }
 
