@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/crash.sh - crash suite (issue 3, item 2): kill -9 the engine at random moments of a run
+# bench/crash.sh - crash suite: kill -9 the engine at random moments of a run
 # and prove that nothing is lost and that duplicates stay within what was in SMTP at the kills.
 #
 #   bench/crash.sh [--messages 20000] [--kills 5] [--seed S] [--size 2048] [--data-delay-ms 20]

@@ -1,5 +1,5 @@
 /*
- * CrashSuite: the crash suite behind bench/crash.sh (issue 3, item 2).
+ * CrashSuite: the crash suite behind bench/crash.sh.
  *
  * One run: a counting SMTP sink in this JVM (127.0.0.1, ephemeral port), the engine as a child
  * process (java -jar, one data dir for every start), a producer that submits N persistent
@@ -89,10 +89,12 @@ public class CrashSuite {
     static final String USER = "crash";
     static final String STARTED = "Started CaravanApplication";
 
-    /** The policies of the generated config: name -> (domain, max-smtp-out, max-msg-per-connection). */
+    /** The policies of the generated config: name -> (domain, max-smtp-out, max-msg-per-connection[, max-msg-rate]). */
     static final String[][] POLICIES = {
         {"crash-a", "a.crash.test", "8", "1000"},
         {"crash-b", "b.crash.test", "4", "100"},   // short sessions: QUITs and new connections during the run
+        // throttled: its consumers wait for the rate between messages, where finished deliveries wait for their ack
+        {"crash-c", "c.crash.test", "2", "100", "100/s"},
         {"default", "", "2", "100"},
     };
 
@@ -319,11 +321,17 @@ public class CrashSuite {
             sb.append("    max-smtp-out: ").append(p[2]).append('\n');
             sb.append("    max-msg-per-connection: ").append(p[3]).append('\n');
             sb.append("    route: 127.0.0.1:").append(port).append('\n');
+            if (p.length > 4) {
+                sb.append("    max-msg-rate: ").append(p[4]).append('\n');
+            }
         }
         return sb.toString();
     }
 
     static String domainOf(int i) {
+        if (i % 10 == 9) {
+            return "c.crash.test"; // a tenth to the throttled policy
+        }
         return i % 3 == 2 ? "b.crash.test" : "a.crash.test";
     }
 
