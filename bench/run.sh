@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh - end-to-end throughput benchmark of Caravan side by side with Postfix (issues 2, 3).
+# bench/run.sh - end-to-end throughput benchmark of Caravan side by side with Postfix.
 #
 #   bench/run.sh [--messages N] [--runs R] [--size BYTES] [--warmup W]
 #                [--scenarios ceiling,ceiling_reuse,postfix,caravan] [--engine real|fake]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/scale.sh - the scale run (issue 3): N messages (default 1,000,000) queued while delivery
+# bench/scale.sh - the scale run: N messages (default 1,000,000) queued while delivery
 # is paused, then resumed. Shows that the heap stays bounded (Artemis pages the queue to disk)
 # and prints the intake and drain rates.
 #

@@ -12,7 +12,7 @@ import org.springframework.jms.support.destination.DestinationResolver;
  * Resolves each queue or topic name once. Artemis' session.createQueue/createTopic asks the
  * broker whether the destination exists, a blocking round trip; Spring's default resolver calls
  * it for every send, so every submission paid one for its delivery queue and one per event
- * (issue 3's profile). Artemis destinations are plain values, valid in any session.
+ * (seen in the profile). Artemis destinations are plain values, valid in any session.
  */
 public final class KnownDestinations implements DestinationResolver {
 
