@@ -1,12 +1,65 @@
 package org.caravan.outcome;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+import org.caravan.smtp.SmtpReply;
+
 /**
- * Makes a value safe as one accounting cell: one record stays one line (reply texts and submitter
- * fields may hold CR/LF), and a spreadsheet opening the file never runs a cell as a formula.
+ * The cells of one accounting record, each made safe: one record stays one line (reply texts and
+ * submitter fields may hold CR/LF), and a spreadsheet opening the file never runs a cell as a formula.
  */
 final class AccountingCells {
 
+    /** Millisecond precision: the benchmark computes latency from timeLogged - timeQueued. */
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
+
     private AccountingCells() {
+    }
+
+    /** The record's cells in {@link AccountingLog#HEADER} order, each made safe. */
+    static Object[] of(DeliveryOutcome o) {
+        SmtpReply reply = o.reply();
+        BounceCategory category = o.bounceCategory();
+        return new Object[] {
+                o.type().accountingType(),
+                TIME.format(Instant.ofEpochMilli(o.timestamp())),
+                TIME.format(Instant.ofEpochMilli(o.queuedAt())),
+                cell(o.mailFrom()),
+                cell(o.recipient()),
+                dsnAction(o.type()),
+                cell(dsnStatus(reply)),
+                cell("smtp;" + reply),
+                cell(o.mx()),
+                category == null ? "" : category.label(),
+                cell(o.vmta()),
+                cell(o.jobId()),
+                cell(o.envId()),
+                cell(o.policy()),
+                cell(o.domain()),
+                cell(o.messageId()),
+                o.attempt()};
+    }
+
+    private static String dsnAction(OutcomeType type) {
+        return switch (type) {
+            case DELIVERED -> "relayed";
+            case DEFERRED -> "delayed";
+            case BOUNCED, REJECTED -> "failed";
+        };
+    }
+
+    /** The enhanced code, or one derived from the reply class when the server gave none. */
+    private static String dsnStatus(SmtpReply reply) {
+        if (reply.enhancedCode() != null && !reply.enhancedCode().isEmpty()) {
+            return reply.enhancedCode();
+        }
+        if (reply.isPositive()) {
+            return "2.0.0";
+        }
+        return reply.isPermanent() ? "5.0.0" : "4.0.0";
     }
 
     /** Controls (CR, LF, TAB, NUL, DEL, C1, Unicode line breaks) become spaces; a formula lead gets an apostrophe. */

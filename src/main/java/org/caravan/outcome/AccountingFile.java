@@ -74,6 +74,11 @@ final class AccountingFile {
         channel.force(false);
     }
 
+    /** fdatasync of what was flushed before; callable without the log's lock (the channel is thread-safe). */
+    void forceFlushed() throws IOException {
+        channel.force(false);
+    }
+
     Path path() {
         return path;
     }

@@ -5,13 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
-import org.caravan.smtp.SmtpReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +29,6 @@ public final class AccountingLog implements AutoCloseable {
         "dsnMta", "bounceCat", "vmta", "jobId", "envId", "policy", "domain", "messageId", "attempt"
     };
 
-    /** Millisecond precision: the benchmark computes latency from timeLogged - timeQueued. */
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
-
     private static final long MILLIS_PER_DAY = 86_400_000L;
 
     /** How often a waiting consumer tries the disk again. */
@@ -53,13 +45,19 @@ public final class AccountingLog implements AutoCloseable {
     private final long maxFileBytes;
     private final Clock clock;
     /** Recorded since the last successful sync: rewritten into a fresh file if the current one fails. */
-    private final List<DeliveryOutcome> unsynced = new ArrayList<>();
+    private final ArrayDeque<DeliveryOutcome> unsynced = new ArrayDeque<>();
 
     /** The file now written to; null after a failure until a sync opens a fresh one. */
     private AccountingFile file;
     private Path lastFile;
     private String failure;
     private long syncs;
+    /** Outcomes ever taken into custody, and how many of them are on disk: unsynced holds the difference. */
+    private long taken;
+    private long durable;
+    /** fdatasyncs running outside the lock, and the highest count of outcomes one of them covers. */
+    private int forcers;
+    private long forcingUpTo;
     private boolean closed;
     private volatile boolean stopping;
 
@@ -95,49 +93,101 @@ public final class AccountingLog implements AutoCloseable {
             throw new IllegalStateException("accounting log is closed: " + lastFile);
         }
         if (failure != null) {
-            unsynced.addAll(outcomes); // the next sync rewrites them with the rest
+            take(outcomes); // the next sync rewrites them with the rest
             return;
         }
-        boolean taken = false;
+        boolean inCustody = false;
         try {
             rollIfDue();
-            unsynced.addAll(outcomes);
-            taken = true;
+            take(outcomes);
+            inCustody = true;
             for (DeliveryOutcome o : outcomes) {
                 print(o);
             }
             file.flush();
         } catch (IOException e) {
-            if (!taken) {
-                unsynced.addAll(outcomes);
+            if (!inCustody) {
+                take(outcomes);
             }
             fail(e);
         }
     }
 
+    private void take(List<DeliveryOutcome> outcomes) {
+        unsynced.addAll(outcomes);
+        taken += outcomes.size();
+    }
+
     /**
-     * Forces every recorded outcome to disk (one fdatasync for all callers since the last one),
-     * first rewriting them into a fresh file if the current one failed. Returns at once when
-     * nothing is pending.
+     * Forces every recorded outcome to disk, first rewriting them into a fresh file if the current
+     * one failed. A group commit: the fdatasync runs outside the lock, so recording goes on
+     * meanwhile, and a caller whose outcomes an fdatasync in progress covers waits for it instead
+     * of starting another. Returns at once when nothing is pending.
      *
      * @throws UncheckedIOException when the disk still refuses; {@link #failure()} says why
      */
-    public synchronized void sync() {
-        if (unsynced.isEmpty() && failure == null) {
+    public void sync() {
+        AccountingFile target;
+        long upTo;
+        synchronized (this) {
+            if (!awaitCoveringForce()) {
+                return;
+            }
+            try {
+                if (failure != null || file == null) {
+                    reopen();
+                }
+                file.flush();
+            } catch (IOException e) {
+                fail(e);
+                throw new UncheckedIOException(failure, e);
+            }
+            target = file;
+            upTo = taken;
+            forcers++;
+            forcingUpTo = Math.max(forcingUpTo, upTo);
+        }
+        IOException error = null;
+        try {
+            target.forceFlushed();
+        } catch (IOException e) {
+            error = e;
+        }
+        forced(target, upTo, error);
+    }
+
+    /** Waits while a force in progress covers everything taken so far; false when nothing is left to sync. */
+    private boolean awaitCoveringForce() {
+        while (forcers > 0 && forcingUpTo >= taken && failure == null) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return durable < taken || failure != null;
+    }
+
+    private synchronized void forced(AccountingFile target, long upTo, IOException error) {
+        forcers--;
+        notifyAll();
+        if (error == null || durable >= upTo) {
+            // a roll in the meantime forced and closed that file itself
+            while (durable < upTo) {
+                unsynced.pollFirst();
+                durable++;
+            }
+            syncs++;
+            if (target == file) {
+                failure = null;
+            }
             return;
         }
-        try {
-            if (failure != null || file == null) {
-                reopen();
-            }
-            file.force();
-            unsynced.clear();
-            syncs++;
-            failure = null;
-        } catch (IOException e) {
-            fail(e);
-            throw new UncheckedIOException(failure, e);
+        if (target == file) {
+            fail(error);
         }
+        throw new UncheckedIOException(failure == null ? "cannot sync " + target.path() : failure, error);
     }
 
     /**
@@ -211,63 +261,27 @@ public final class AccountingLog implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        stopping = true;
-        try {
-            if (!unsynced.isEmpty() || failure != null) {
-                sync();
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
             }
+            closed = true;
+            stopping = true;
+        }
+        try {
+            sync();
         } catch (UncheckedIOException e) {
             // reported by failure(); the broker rolls those batches back, so they are redone, not lost
         } finally {
-            abandon();
+            synchronized (this) {
+                abandon();
+            }
         }
     }
 
     private void print(DeliveryOutcome o) throws IOException {
-        SmtpReply reply = o.reply();
-        BounceCategory category = o.bounceCategory();
-        file.printRecord(
-                o.type().accountingType(),
-                TIME.format(Instant.ofEpochMilli(o.timestamp())),
-                TIME.format(Instant.ofEpochMilli(o.queuedAt())),
-                AccountingCells.cell(o.mailFrom()),
-                AccountingCells.cell(o.recipient()),
-                dsnAction(o.type()),
-                AccountingCells.cell(dsnStatus(reply)),
-                AccountingCells.cell("smtp;" + reply),
-                AccountingCells.cell(o.mx()),
-                category == null ? "" : category.label(),
-                AccountingCells.cell(o.vmta()),
-                AccountingCells.cell(o.jobId()),
-                AccountingCells.cell(o.envId()),
-                AccountingCells.cell(o.policy()),
-                AccountingCells.cell(o.domain()),
-                AccountingCells.cell(o.messageId()),
-                o.attempt());
-    }
-
-    private static String dsnAction(OutcomeType type) {
-        return switch (type) {
-            case DELIVERED -> "relayed";
-            case DEFERRED -> "delayed";
-            case BOUNCED, REJECTED -> "failed";
-        };
-    }
-
-    /** The enhanced code, or one derived from the reply class when the server gave none. */
-    private static String dsnStatus(SmtpReply reply) {
-        if (reply.enhancedCode() != null && !reply.enhancedCode().isEmpty()) {
-            return reply.enhancedCode();
-        }
-        if (reply.isPositive()) {
-            return "2.0.0";
-        }
-        return reply.isPermanent() ? "5.0.0" : "4.0.0";
+        file.printRecord(AccountingCells.of(o));
     }
 
     /** Rolls on a new UTC day or at the size limit, syncing the old file first. */
@@ -284,6 +298,7 @@ public final class AccountingLog implements AutoCloseable {
             file.force();
             syncs++;
             unsynced.clear();
+            durable = taken;
         }
         abandon();
         file = AccountingFile.create(directory, epochDay(), FORMAT);

@@ -204,6 +204,41 @@ class AccountingLogTest {
         }
     }
 
+    @Test
+    void concurrentRecordsAndSyncsAcrossRollsLeaveEveryRecordOnDiskOnce() throws Exception {
+        int threads = 4;
+        int perThread = 500;
+        try (AccountingLog log = new AccountingLog(dir, 16 * 1024, clock)) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        log.record(delivered("t" + thread + "-" + i + "@example.com"));
+                        if (i % 5 == 4) {
+                            log.sync(); // as a committer does at the end of its batch
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            pool.shutdown();
+
+            assertThat(log.unsynced()).isZero();
+            assertThat(log.syncs()).isPositive().isLessThanOrEqualTo(threads * perThread / 5 + 100);
+            List<String> rcpts = new ArrayList<>();
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.sorted().toList()) {
+                    parse(f).forEach(r -> rcpts.add(r.get("rcpt")));
+                }
+            }
+            assertThat(rcpts).hasSize(threads * perThread).doesNotHaveDuplicates();
+        }
+    }
+
     private static List<CSVRecord> parse(Path file) throws IOException {
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get();
         try (Reader in = Files.newBufferedReader(file); Stream<CSVRecord> records = format.parse(in).stream()) {
