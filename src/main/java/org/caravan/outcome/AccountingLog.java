@@ -50,7 +50,8 @@ public final class AccountingLog implements AutoCloseable {
     /** The file now written to; null after a failure until a sync opens a fresh one. */
     private AccountingFile file;
     private Path lastFile;
-    private String failure;
+    /** Volatile: delivery reads it before every batch extension, without taking the lock. */
+    private volatile String failure;
     private long syncs;
     /** Outcomes ever taken into custody, and how many of them are on disk: unsynced holds the difference. */
     private long taken;
@@ -237,7 +238,7 @@ public final class AccountingLog implements AutoCloseable {
     }
 
     /** Why accounting cannot be written now, or null while it can. */
-    public synchronized String failure() {
+    public String failure() {
         return failure;
     }
 

@@ -74,6 +74,32 @@ class AccountingOutageTest {
         }
     }
 
+    @Test
+    void stoppingDuringTheOutageRollsTheWaitingDeliveryBackAndItIsRecordedAfterTheRestart() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
+                Engine engine = Engine.start(Engine.routedConfig(Map.of("default", "* " + smtp.port()),
+                        "max-smtp-out: 1\n"), "caravan.accounting.max-file-size=1")) {
+            Path accounting = engine.dataDir().resolve("accounting");
+            Path saved = engine.dataDir().resolve("accounting.saved");
+            Files.move(accounting, saved);
+            Files.writeString(accounting, "not a directory\n");
+            engine.broker().submit(RoutingTest.mail("<stopped@outage.test>", "d@example.org"), Map.of());
+            assertThat(smtp.awaitMessages(1, WAIT)).isTrue();
+            assertThat(awaitStatus(engine, Status.DOWN)).isEqualTo(Status.DOWN);
+
+            engine.stop(); // returns: the waiting consumer gives up instead of holding the shutdown
+            Files.delete(accounting);
+            Files.move(saved, accounting);
+            engine.restart();
+
+            assertThat(engine.accounting().await("d", 1, WAIT)).as("the record, written after the restart")
+                    .singleElement().satisfies(r -> assertThat(r.get("rcpt")).isEqualTo("d@example.org"));
+            // rolled back like a crash: sent again once, never lost
+            assertThat(counts(smtp)).isEqualTo(Map.of("<stopped@outage.test>", 2L));
+            assertThat(awaitStatus(engine, Status.UP)).isEqualTo(Status.UP);
+        }
+    }
+
     private static Map<String, Long> counts(ScriptedSmtpServer smtp) {
         return smtp.received().stream().collect(Collectors.groupingBy(Received::messageId, Collectors.counting()));
     }
