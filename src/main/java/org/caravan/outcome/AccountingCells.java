@@ -78,7 +78,7 @@ final class AccountingCells {
             }
         }
         String text = out == null ? value : out.toString();
-        // OWASP's CSV injection rule: = + - @ (TAB and CR are already spaces) lead a formula
+        // a cell led by = + - @ (or TAB/CR, already spaces) is a formula to a spreadsheet
         char first = value.charAt(0);
         return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r'
                 ? "'" + text : text;
