@@ -7,6 +7,7 @@ import jakarta.jms.ConnectionFactory;
 import org.apache.camel.component.jms.JmsComponent;
 import org.caravan.broker.CommitBatching;
 import org.caravan.broker.KnownDestinations;
+import org.caravan.broker.WaitForecast;
 import org.caravan.config.Durations;
 import org.caravan.config.MtaConfig;
 import org.caravan.config.MtaConfigLoader;
@@ -15,14 +16,17 @@ import org.caravan.delivery.DeliveryAttempt;
 import org.caravan.delivery.DeliveryLines;
 import org.caravan.delivery.DeliveryRoutes;
 import org.caravan.intake.IntakeProcessor;
+import org.caravan.outcome.AccountingHealthIndicator;
 import org.caravan.outcome.AccountingLog;
 import org.caravan.outcome.OutcomeRecorder;
 import org.caravan.routing.DomainClassifier;
 import org.caravan.routing.MxResolver;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
 
 /** Wires the stages together; the routes in routes/*.yaml meet these beans by name. */
 @Configuration(proxyBeanMethods = false)
@@ -81,24 +85,41 @@ public class EngineConfiguration {
     /** Intake's broker transactions: several submissions per commit (see application.properties). */
     @Bean("intakeCommits")
     CommitBatching intakeCommits(@Value("${caravan.intake.commit-batch}") int maxMessages,
-            @Value("${caravan.intake.commit-max-age}") String maxAge) {
-        return commitBatching("caravan.intake", maxMessages, maxAge);
+            @Value("${caravan.intake.commit-max-age}") String maxAge, AccountingLog accounting) {
+        return commitBatching("caravan.intake", maxMessages, maxAge, accounting, WaitForecast.NEVER);
     }
 
     /** Delivery's broker transactions: how many finished deliveries one commit acks. */
     @Bean("deliveryCommits")
     CommitBatching deliveryCommits(@Value("${caravan.delivery.commit-batch}") int maxMessages,
-            @Value("${caravan.delivery.commit-max-age}") String maxAge) {
-        return commitBatching("caravan.delivery", maxMessages, maxAge);
+            @Value("${caravan.delivery.commit-max-age}") String maxAge, AccountingLog accounting,
+            DeliveryAttempt delivery) {
+        return commitBatching("caravan.delivery", maxMessages, maxAge, accounting, delivery);
     }
 
-    /** A bad value stops the start naming its key, as a bad mta.yaml does. */
-    private static CommitBatching commitBatching(String prefix, int maxMessages, String maxAge) {
+    /** DOWN while accounting cannot be written (health component "accounting"). */
+    @Bean
+    AccountingHealthIndicator accountingHealthIndicator(AccountingLog accounting) {
+        return new AccountingHealthIndicator(accounting);
+    }
+
+    /** Published before the routes stop: consumers waiting for the accounting disk give up, so the stop does not hang. */
+    @Bean
+    ApplicationListener<ContextClosedEvent> accountingStopsWaiting(AccountingLog accounting) {
+        return event -> accounting.stopWaiting();
+    }
+
+    /**
+     * Accounting is fsynced before every commit (once per batch), so no message is acked before
+     * its record is on disk. A bad value stops the start naming its key, as a bad mta.yaml does.
+     */
+    private static CommitBatching commitBatching(String prefix, int maxMessages, String maxAge,
+            AccountingLog accounting, WaitForecast forecast) {
         if (maxMessages < 1) {
             throw new IllegalStateException(prefix + ".commit-batch: must be at least 1, not " + maxMessages);
         }
         try {
-            return new CommitBatching(maxMessages, Durations.parse(maxAge));
+            return new CommitBatching(maxMessages, Durations.parse(maxAge), accounting::awaitDurable, forecast);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(prefix + ".commit-max-age: " + e.getMessage(), e);
         }

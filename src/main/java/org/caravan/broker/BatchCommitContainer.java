@@ -15,9 +15,12 @@ import org.apache.camel.component.jms.JmsEndpoint;
  * recorded; a crash rolls the whole batch back and it is processed again.
  *
  * <p>A batch ends at {@code maxMessages}, at {@code maxAge}, as soon as no further message is
- * waiting (a listener never blocks on an empty queue holding uncommitted work), and when the
- * container stops. One commit is one journal sync and one round trip, the largest fixed cost of
- * a message here (issue 3's profile).
+ * waiting (a listener never blocks on an empty queue holding uncommitted work), before a message
+ * that may not finish within the batch's remaining age (the last one took longer, or the queue's
+ * {@link WaitForecast} sees a wait ahead), and when the container stops. Acks are never committed
+ * from another thread: JMS sessions are single-threaded, and a commit acks every message received
+ * on the session, the one in progress too. One commit is one journal sync and one round trip,
+ * the largest fixed cost of a message here.
  */
 class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
 
@@ -33,17 +36,31 @@ class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
     @Override
     protected Session createSession(Connection con) throws JMSException {
         Session session = super.createSession(con);
-        return session.getTransacted() ? CommitBatch.wrap(session) : session;
+        if (!session.getTransacted()) {
+            return session;
+        }
+        Session batched = CommitBatch.wrap(session, batching.beforeCommit());
+        current.set(CommitBatch.of(batched)); // the invoker thread that will receive on it
+        return batched;
     }
 
     @Override
     protected Message receiveMessage(MessageConsumer consumer) throws JMSException {
         CommitBatch open = current.get();
+        Message next;
         if (open != null && open.hasPending()) {
             // null ends the batch: the container then calls commitIfNecessary(session, null)
-            return consumer.receiveNoWait();
+            if (!open.mayTakeAnother(batching.maxAgeNanos()) || batching.nextWouldWait(getDestinationName())) {
+                return null;
+            }
+            next = consumer.receiveNoWait();
+        } else {
+            next = super.receiveMessage(consumer);
         }
-        return super.receiveMessage(consumer);
+        if (next != null && open != null) {
+            open.taken();
+        }
+        return next;
     }
 
     @Override

@@ -10,25 +10,29 @@ import jakarta.jms.Session;
 
 /**
  * The uncommitted work of one listener's transacted session: how many fully processed messages
- * wait for the commit, and since when. It wraps the session so that closing it (container
- * shutdown, consumer scale-down) commits that finished work instead of rolling it back: rolled
- * back, already-delivered mail would be sent again after a graceful restart.
+ * wait for the commit, since when, and how long the last one took. It wraps the session so that
+ * closing it (container shutdown, consumer scale-down) commits that finished work instead of
+ * rolling it back: rolled back, already-delivered mail would be sent again after a graceful restart.
  */
 final class CommitBatch implements InvocationHandler {
 
     private final Session session;
+    private final Runnable beforeCommit;
     private int pending;
     private long oldestNanos;
+    private long takenNanos;
+    private long lastWorkNanos;
     /** After a rollback, commit one by one for a while so a poison message fails alone. */
     private int singles;
 
-    private CommitBatch(Session session) {
+    private CommitBatch(Session session, Runnable beforeCommit) {
         this.session = session;
+        this.beforeCommit = beforeCommit;
     }
 
-    static Session wrap(Session session) {
+    static Session wrap(Session session, Runnable beforeCommit) {
         return (Session) Proxy.newProxyInstance(CommitBatch.class.getClassLoader(),
-                new Class<?>[] {Session.class}, new CommitBatch(session));
+                new Class<?>[] {Session.class}, new CommitBatch(session, beforeCommit));
     }
 
     /** The batch behind a session made by {@link #wrap}, or null for any other session. */
@@ -40,9 +44,24 @@ final class CommitBatch implements InvocationHandler {
         return null;
     }
 
+    /** A message was just received into this session; its work starts now. */
+    void taken() {
+        takenNanos = System.nanoTime();
+    }
+
+    /**
+     * True when one more message, taking as long as the last one did, would still finish before
+     * the oldest finished message's ack is due: what keeps the duplicate window at maxAge.
+     */
+    boolean mayTakeAnother(long maxAgeNanos) {
+        long left = maxAgeNanos - (System.nanoTime() - oldestNanos);
+        return lastWorkNanos < left;
+    }
+
     /** Counts one more processed message; true when the batch may stay open a while longer. */
     boolean addAndMayWait(int maxMessages, long maxAgeNanos) {
         long now = System.nanoTime();
+        lastWorkNanos = now - takenNanos;
         if (pending++ == 0) {
             oldestNanos = now;
         }
@@ -61,7 +80,9 @@ final class CommitBatch implements InvocationHandler {
         return pending;
     }
 
+    /** Runs the before-commit step (accounting's fsync), then commits the session. */
     void commit() throws JMSException {
+        beforeCommit.run();
         pending = 0;
         session.commit();
     }
@@ -79,8 +100,8 @@ final class CommitBatch implements InvocationHandler {
                 if (pending > 0) {
                     try {
                         commit();
-                    } catch (JMSException e) {
-                        // the connection is gone: the broker rolls the batch back and redelivers it
+                    } catch (JMSException | RuntimeException e) {
+                        // connection gone or not durable: the broker rolls the batch back and redelivers it
                     }
                 }
             }

@@ -11,6 +11,11 @@ import org.springframework.jms.listener.AbstractMessageListenerContainer;
  * How a consuming route groups its messages into broker transactions. Routes name it with
  * {@code consumerType=Custom&messageListenerContainerFactory=#<bean>}; {@code maxMessages} 1 is
  * camel-jms's own one commit per message.
+ *
+ * <p>A finished message waits for its ack at most {@code maxAge}: a batch takes another message
+ * only while that one is expected to finish within the batch's remaining age (the previous one
+ * did, and the {@link WaitForecast} sees no wait ahead). Before each commit the
+ * {@code beforeCommit} step runs (accounting's fsync), once per batch.
  */
 public final class CommitBatching implements MessageListenerContainerFactory {
 
@@ -18,13 +23,26 @@ public final class CommitBatching implements MessageListenerContainerFactory {
     private final long maxAgeNanos;
     private final LongAdder commits = new LongAdder();
     private final LongAdder messages = new LongAdder();
+    private final Runnable beforeCommit;
+    private final WaitForecast forecast;
 
     public CommitBatching(int maxMessages, Duration maxAge) {
+        this(maxMessages, maxAge, () -> { }, WaitForecast.NEVER);
+    }
+
+    /**
+     * @param beforeCommit runs on the consumer's thread before every commit; it may block (a
+     *                     commit must not ack what is not yet durable) and throws only to roll back
+     * @param forecast     tells whether the next message of a queue would wait before its work
+     */
+    public CommitBatching(int maxMessages, Duration maxAge, Runnable beforeCommit, WaitForecast forecast) {
         if (maxMessages < 1) {
             throw new IllegalArgumentException("a commit batch holds at least 1 message, not " + maxMessages);
         }
         this.maxMessages = maxMessages;
         this.maxAgeNanos = maxAge.toNanos();
+        this.beforeCommit = beforeCommit;
+        this.forecast = forecast;
     }
 
     @Override
@@ -38,6 +56,14 @@ public final class CommitBatching implements MessageListenerContainerFactory {
 
     long maxAgeNanos() {
         return maxAgeNanos;
+    }
+
+    Runnable beforeCommit() {
+        return beforeCommit;
+    }
+
+    boolean nextWouldWait(String queue) {
+        return queue != null && forecast.nextWouldWait(queue);
     }
 
     void committed(int count) {

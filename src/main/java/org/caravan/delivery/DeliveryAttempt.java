@@ -1,11 +1,13 @@
 package org.caravan.delivery;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.caravan.broker.WaitForecast;
 import org.caravan.config.DomainPolicy;
 import org.caravan.outcome.BounceCategory;
 import org.caravan.outcome.BounceClassifier;
@@ -17,33 +19,61 @@ import org.caravan.routing.MxResolver;
 import org.caravan.routing.NextHop;
 import org.caravan.smtp.OutboundMessage;
 import org.caravan.smtp.SmtpReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The delivery route's bean ("delivery"): before SMTP it turns the queued message into an
  * OutboundMessage with its next hops; after SMTP it settles each recipient (delivered, deferred,
  * bounced), records the outcomes and, for deferred recipients, schedules the next attempt.
+ *
+ * <p>Nothing after SMTP throws: the broker transaction cannot be rolled back for one message
+ * only, and a rollback would send mail the server already accepted again (its batch-mates' too).
+ * As a {@link WaitForecast} it tells the commit batcher when the next message would wait (the
+ * line's Throttle is full, or accounting cannot be written).
  */
-public class DeliveryAttempt {
+public class DeliveryAttempt implements WaitForecast {
 
     /** Exchange property naming the queue of the scheduled retry; the route sends there when set. */
     public static final String RETRY_QUEUE = "caravanRetryQueue";
+    /** The mail.dead property saying why a delivery message was parked there. */
+    public static final String REASON = "reason";
     static final String DELIVERY = "caravanDelivery";
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryAttempt.class);
 
     private final DeliveryLines lines;
     private final MxResolver mx;
     private final OutcomeRecorder outcomes;
     private final BounceClassifier bounces = new BounceClassifier();
+    /** By delivery queue name, as the commit batcher knows its consumers. */
+    private final Map<String, RateMirror> rates = new HashMap<>();
+    private final Map<String, PolicyState> states = new HashMap<>();
 
     public DeliveryAttempt(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes) {
         this.lines = lines;
         this.mx = mx;
         this.outcomes = outcomes;
+        for (DeliveryLine line : lines.all()) {
+            String queue = Delivery.queueOf(line.vmta(), line.policyName());
+            rates.put(queue, new RateMirror());
+            states.put(queue, line.state());
+        }
     }
 
+    /** Blocks while accounting cannot be written: no mail goes out that could not be recorded. */
+    public void awaitAccounting() {
+        outcomes.awaitAccounting();
+    }
+
+    /** Right after the Throttle: reads the message and finds its next hops. */
     public void prepare(Exchange exchange) {
         Message in = exchange.getMessage();
         Delivery d = DeliveryHeaders.read(in.getBody(byte[].class), in.getHeaders());
         DeliveryLine line = lines.get(d.vmta(), d.policy());
+        RateMirror rate = rates.get(d.queue());
+        if (rate != null) {
+            rate.admitted(System.nanoTime(), line.state().getThrottlePeriodMillis());
+        }
         exchange.setProperty(DELIVERY, d);
         List<NextHop> hops = List.of();
         SmtpReply settled = null;
@@ -67,7 +97,47 @@ public class DeliveryAttempt {
         in.setBody(message);
     }
 
+    @Override
+    public boolean nextWouldWait(String queue) {
+        if (outcomes.accountingFailing()) {
+            return true;
+        }
+        RateMirror rate = rates.get(queue);
+        PolicyState state = states.get(queue);
+        return rate != null && rate.nextWouldWait(System.nanoTime(), state.msgPermits(),
+                state.getThrottlePeriodMillis(), state.currentMsgRate());
+    }
+
+    /**
+     * A message prepare() could not read (missing or malformed properties): it goes to mail.dead
+     * with a reason, inside this transaction, instead of rolling back batch-mates already sent.
+     */
+    public void unreadable(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = "unreadable delivery message: " + (cause == null ? "unknown" : cause.toString());
+        Message out = exchange.getMessage();
+        LOG.warn("{} (JMS id {}) parked on mail.dead", reason, out.getHeader("JMSMessageID"));
+        out.getHeaders().keySet().removeIf(k -> k.startsWith("JMS") || k.startsWith("Camel"));
+        out.setHeader(REASON, reason);
+    }
+
+    /** After SMTP: records each recipient's outcome and schedules any retry; never throws (see the class comment). */
     public void settle(Exchange exchange) {
+        Delivery d = exchange.getProperty(DELIVERY, Delivery.class);
+        try {
+            RateMirror rate = d == null ? null : rates.get(d.queue());
+            if (rate != null) {
+                rate.finished(System.nanoTime(), lines.get(d.vmta(), d.policy()).state().currentMsgRate());
+            }
+            settleRecipients(exchange);
+        } catch (RuntimeException e) {
+            LOG.error("cannot settle {} to {} after SMTP; acked as is rather than sent again",
+                    d == null ? "?" : d.messageId(), d == null ? "?" : d.recipients(), e);
+            exchange.removeProperty(RETRY_QUEUE);
+        }
+    }
+
+    private void settleRecipients(Exchange exchange) {
         Delivery d = exchange.getProperty(DELIVERY, Delivery.class);
         OutboundMessage sent = exchange.getMessage().getBody(OutboundMessage.class);
         PolicyState state = lines.get(d.vmta(), d.policy()).state();

@@ -1,32 +1,25 @@
 package org.caravan.outcome;
 
-import java.io.BufferedWriter;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
-import org.caravan.smtp.SmtpReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PowerMTA-style accounting CSV, one line per recipient outcome, in {@code acct-yyyyMMdd-NNN.csv}
- * files that roll when the UTC day changes or a file passes its size limit. Thread-safe: all
- * writers share one synchronized BufferedWriter.
+ * files that roll when the UTC day changes or a file passes its size limit. Thread-safe.
+ *
+ * <p>Writing never fails its caller: an outcome handed to {@link #record} is in the log's custody
+ * until {@link #sync} has forced it to disk. When the disk refuses (full, read-only, directory
+ * gone) the file is abandoned, the log reports {@link #failure()}, and the next successful sync
+ * rewrites every outcome not yet durable into a fresh file. The commit batcher syncs before each
+ * broker commit, so no message is acked before its record is on disk.
  */
 public final class AccountingLog implements AutoCloseable {
 
@@ -36,15 +29,12 @@ public final class AccountingLog implements AutoCloseable {
         "dsnMta", "bounceCat", "vmta", "jobId", "envId", "policy", "domain", "messageId", "attempt"
     };
 
-    /** Millisecond precision: the benchmark computes latency from timeLogged - timeQueued. */
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
-
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("uuuuMMdd");
-
     private static final long MILLIS_PER_DAY = 86_400_000L;
 
-    private static final int BUFFER_CHARS = 64 * 1024;
+    /** How often a waiting consumer tries the disk again. */
+    private static final long RETRY_MILLIS = 1000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccountingLog.class);
 
     private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder()
             .setHeader(HEADER)
@@ -54,12 +44,23 @@ public final class AccountingLog implements AutoCloseable {
     private final Path directory;
     private final long maxFileBytes;
     private final Clock clock;
+    /** Recorded since the last successful sync: rewritten into a fresh file if the current one fails. */
+    private final ArrayDeque<DeliveryOutcome> unsynced = new ArrayDeque<>();
 
-    private Path currentFile;
-    private long currentDay;
-    private CountingOutputStream counter;
-    private CSVPrinter printer;
+    /** The file now written to; null after a failure until a sync opens a fresh one. */
+    private AccountingFile file;
+    private Path lastFile;
+    /** Volatile: delivery reads it before every batch extension, without taking the lock. */
+    private volatile String failure;
+    private long syncs;
+    /** Outcomes ever taken into custody, and how many of them are on disk: unsynced holds the difference. */
+    private long taken;
+    private long durable;
+    /** fdatasyncs running outside the lock, and the highest count of outcomes one of them covers. */
+    private int forcers;
+    private long forcingUpTo;
     private boolean closed;
+    private volatile boolean stopping;
 
     /** Opens the next free file of today in {@code directory}, creating the directory if needed. */
     public AccountingLog(Path directory, long maxFileBytes, Clock clock) {
@@ -71,167 +72,257 @@ public final class AccountingLog implements AutoCloseable {
         this.clock = clock;
         try {
             Files.createDirectories(directory);
-            open(epochDay());
+            file = AccountingFile.create(directory, epochDay(), FORMAT);
+            lastFile = file.path();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open accounting file in " + directory, e);
         }
     }
 
-    /** Writes one line; returns once it is in the OS (see {@link #record(List)}). */
+    /** Takes one outcome into custody (see {@link #record(List)}). */
     public synchronized void record(DeliveryOutcome o) {
         record(List.of(o));
     }
 
     /**
-     * Writes all lines with one flush. Returns once the lines are handed to the OS, not fsynced:
-     * the broker transaction commit that follows is the durable point, and a crash between this
-     * write and that commit yields a duplicate line on redelivery, never a lost one. An fsync per
-     * call would cost more than the delivery it records.
+     * Takes the outcomes into custody and writes them with one flush, so that they are in the OS
+     * at once. Durable only after the next {@link #sync}. Never throws on a disk failure: that
+     * shows in {@link #failure()} and is repaired by a later sync.
      */
     public synchronized void record(List<DeliveryOutcome> outcomes) {
         if (closed) {
-            throw new IllegalStateException("accounting log is closed: " + currentFile);
+            throw new IllegalStateException("accounting log is closed: " + lastFile);
         }
+        if (failure != null) {
+            take(outcomes); // the next sync rewrites them with the rest
+            return;
+        }
+        boolean inCustody = false;
         try {
             rollIfDue();
+            take(outcomes);
+            inCustody = true;
             for (DeliveryOutcome o : outcomes) {
                 print(o);
             }
-            printer.flush();
+            file.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write accounting file " + currentFile, e);
+            if (!inCustody) {
+                take(outcomes);
+            }
+            fail(e);
         }
+    }
+
+    private void take(List<DeliveryOutcome> outcomes) {
+        unsynced.addAll(outcomes);
+        taken += outcomes.size();
+    }
+
+    /**
+     * Forces every recorded outcome to disk, first rewriting them into a fresh file if the current
+     * one failed. A group commit: the fdatasync runs outside the lock, so recording goes on
+     * meanwhile, and a caller whose outcomes an fdatasync in progress covers waits for it instead
+     * of starting another. Returns at once when nothing is pending.
+     *
+     * @throws UncheckedIOException when the disk still refuses; {@link #failure()} says why
+     */
+    public void sync() {
+        AccountingFile target;
+        long upTo;
+        synchronized (this) {
+            if (!awaitCoveringForce()) {
+                return;
+            }
+            try {
+                if (failure != null || file == null) {
+                    reopen();
+                }
+                file.flush();
+            } catch (IOException e) {
+                fail(e);
+                throw new UncheckedIOException(failure, e);
+            }
+            target = file;
+            upTo = taken;
+            forcers++;
+            forcingUpTo = Math.max(forcingUpTo, upTo);
+        }
+        IOException error = null;
+        try {
+            target.forceFlushed();
+        } catch (IOException e) {
+            error = e;
+        }
+        forced(target, upTo, error);
+    }
+
+    /** Waits while a force in progress covers everything taken so far; false when nothing is left to sync. */
+    private boolean awaitCoveringForce() {
+        while (forcers > 0 && forcingUpTo >= taken && failure == null) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return durable < taken || failure != null;
+    }
+
+    private synchronized void forced(AccountingFile target, long upTo, IOException error) {
+        forcers--;
+        notifyAll();
+        if (error == null || durable >= upTo) {
+            // a roll in the meantime forced and closed that file itself
+            while (durable < upTo) {
+                unsynced.pollFirst();
+                durable++;
+            }
+            syncs++;
+            if (target == file) {
+                failure = null;
+            }
+            return;
+        }
+        if (target == file) {
+            fail(error);
+        }
+        throw new UncheckedIOException(failure == null ? "cannot sync " + target.path() : failure, error);
+    }
+
+    /**
+     * Syncs, retrying every second while the disk refuses, so that a consumer waits for the disk
+     * instead of failing a transaction whose mail was already sent. Gives up only once the engine
+     * is stopping, by throwing: the open batches then roll back and are redone after the restart.
+     */
+    public void awaitDurable() {
+        for (int tries = 0; ; tries++) {
+            try {
+                sync();
+                if (tries > 0) {
+                    LOG.warn("accounting is writable again in {} after {} tries", directory, tries);
+                }
+                return;
+            } catch (UncheckedIOException e) {
+                if (tries == 0) {
+                    LOG.error("{}; delivery and intake wait until it can be written", e.getMessage());
+                }
+                if (stopping) {
+                    throw new IllegalStateException("stopping while " + e.getMessage(), e);
+                }
+                pause();
+            }
+        }
+    }
+
+    /** Waits only while accounting is failing: what delivery checks before it sends more mail. */
+    public void awaitWritable() {
+        if (failure() != null) {
+            awaitDurable();
+        }
+    }
+
+    /** The engine is stopping: waits for the disk end, so that the shutdown does not hang on it. */
+    public void stopWaiting() {
+        stopping = true;
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(RETRY_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+        }
+    }
+
+    /** Why accounting cannot be written now, or null while it can. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Outcomes recorded but not yet on disk. */
+    public synchronized int unsynced() {
+        return unsynced.size();
+    }
+
+    /** Successful fsyncs so far (one covers every caller since the previous one). */
+    public synchronized long syncs() {
+        return syncs;
     }
 
     /** The file now written to. */
     public synchronized Path currentFile() {
-        return currentFile;
+        return lastFile;
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (printer == null) {
-            return;
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stopping = true;
         }
         try {
-            printer.close(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close accounting file " + currentFile, e);
+            sync();
+        } catch (UncheckedIOException e) {
+            // reported by failure(); the broker rolls those batches back, so they are redone, not lost
         } finally {
-            printer = null;
+            synchronized (this) {
+                abandon();
+            }
         }
     }
 
     private void print(DeliveryOutcome o) throws IOException {
-        SmtpReply reply = o.reply();
-        BounceCategory category = o.bounceCategory();
-        printer.printRecord(
-                o.type().accountingType(),
-                TIME.format(Instant.ofEpochMilli(o.timestamp())),
-                TIME.format(Instant.ofEpochMilli(o.queuedAt())),
-                o.mailFrom(),
-                o.recipient(),
-                dsnAction(o.type()),
-                dsnStatus(reply),
-                "smtp;" + reply,
-                o.mx(),
-                category == null ? "" : category.label(),
-                o.vmta(),
-                o.jobId(),
-                o.envId(),
-                o.policy(),
-                o.domain(),
-                o.messageId(),
-                o.attempt());
+        file.printRecord(AccountingCells.of(o));
     }
 
-    private static String dsnAction(OutcomeType type) {
-        return switch (type) {
-            case DELIVERED -> "relayed";
-            case DEFERRED -> "delayed";
-            case BOUNCED, REJECTED -> "failed";
-        };
-    }
-
-    /** The enhanced code, or one derived from the reply class when the server gave none. */
-    private static String dsnStatus(SmtpReply reply) {
-        if (reply.enhancedCode() != null && !reply.enhancedCode().isEmpty()) {
-            return reply.enhancedCode();
-        }
-        if (reply.isPositive()) {
-            return "2.0.0";
-        }
-        return reply.isPermanent() ? "5.0.0" : "4.0.0";
-    }
-
-    /** Also reopens after a failed roll, so that one full disk does not end accounting for good. */
+    /** Rolls on a new UTC day or at the size limit, syncing the old file first. */
     private void rollIfDue() throws IOException {
-        long today = epochDay();
-        if (printer != null && today == currentDay && counter.count < maxFileBytes) {
+        if (file != null && epochDay() == file.epochDay() && file.bytes() < maxFileBytes) {
             return;
         }
-        if (printer != null) {
-            CSVPrinter old = printer;
-            printer = null;
-            old.close(true);
-        }
-        open(today);
+        reopen();
     }
 
-    /** Creates the next numbered file of the day; CREATE_NEW so that no earlier file is ever overwritten. */
-    private void open(long epochDay) throws IOException {
-        String day = DAY.format(LocalDate.ofEpochDay(epochDay));
-        Path file = directory.resolve(String.format("acct-%s-%03d.csv", day, lastSequence(day) + 1));
-        OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        CountingOutputStream counting = new CountingOutputStream(out);
-        BufferedWriter writer =
-                new BufferedWriter(new OutputStreamWriter(counting, StandardCharsets.UTF_8), BUFFER_CHARS);
-        CSVPrinter csv = new CSVPrinter(writer, FORMAT);
-        csv.flush();
-        this.printer = csv;
-        this.counter = counting;
-        this.currentFile = file;
-        this.currentDay = epochDay;
+    /** Closes the current file durably (if it still works) and writes everything not yet synced into a new one. */
+    private void reopen() throws IOException {
+        if (file != null && failure == null) {
+            file.force();
+            syncs++;
+            unsynced.clear();
+            durable = taken;
+        }
+        abandon();
+        file = AccountingFile.create(directory, epochDay(), FORMAT);
+        lastFile = file.path();
+        for (DeliveryOutcome o : unsynced) {
+            print(o);
+        }
+        file.flush();
     }
 
-    /** The highest sequence number among the day's existing files, 0 when there are none. */
-    private int lastSequence(String day) throws IOException {
-        Pattern name = Pattern.compile("acct-" + day + "-(\\d{3,9})\\.csv");
-        int last = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "acct-" + day + "-*.csv")) {
-            for (Path f : files) {
-                Matcher m = name.matcher(f.getFileName().toString());
-                if (m.matches()) {
-                    last = Math.max(last, Integer.parseInt(m.group(1)));
-                }
-            }
+    private void fail(IOException e) {
+        failure = "cannot write accounting file " + (file == null ? "in " + directory : file.path()) + ": " + e;
+        abandon();
+    }
+
+    private void abandon() {
+        if (file != null) {
+            file.abandon();
+            file = null;
         }
-        return last;
     }
 
     private long epochDay() {
         return Math.floorDiv(clock.millis(), MILLIS_PER_DAY);
-    }
-
-    /** Counts the bytes that reach the file, so that the size limit needs no stat per record. */
-    private static final class CountingOutputStream extends FilterOutputStream {
-        private long count;
-
-        CountingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
     }
 }

@@ -4,17 +4,23 @@ import java.util.List;
 
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jms.core.JmsTemplate;
 import org.springframework.jms.support.destination.DestinationResolver;
 
 /**
  * Records outcomes: accounting first (the operator's record of truth), then one event each on
  * the mail.events topic. Called on the consumer's thread inside its broker transaction, so the
- * events go out with the commit and the message is acked only after both were written.
+ * events go out with the commit; the commit batcher syncs accounting before that commit. Never
+ * throws for a failed write: once SMTP has run, a throw would roll back the transaction and send
+ * the mail again.
  */
 public class OutcomeRecorder {
 
     public static final String EVENTS_TOPIC = "mail.events";
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutcomeRecorder.class);
 
     private final AccountingLog accounting;
     private final EventJson json = new EventJson();
@@ -38,9 +44,24 @@ public class OutcomeRecorder {
             return;
         }
         accounting.record(outcomes);
-        for (DeliveryOutcome o : outcomes) {
-            String text = json.toJson(o);
-            events.send(session -> session.createTextMessage(text));
+        try {
+            for (DeliveryOutcome o : outcomes) {
+                String text = json.toJson(o);
+                events.send(session -> session.createTextMessage(text));
+            }
+        } catch (RuntimeException e) {
+            // events are a live feed (non-persistent); accounting already holds the outcome
+            LOG.warn("cannot publish outcome events of {}: {}", outcomes.get(0).messageId(), e.toString());
         }
+    }
+
+    /** Blocks while accounting cannot be written, so that no more mail goes out unrecorded. */
+    public void awaitAccounting() {
+        accounting.awaitWritable();
+    }
+
+    /** True while accounting cannot be written. */
+    public boolean accountingFailing() {
+        return accounting.failure() != null;
     }
 }

@@ -84,7 +84,11 @@ class CommitBatchingTest {
 
     /** The route under test: in -> (fails on "poison") -> out, in one transaction per batch. */
     private void startRoute(int maxMessages) throws Exception {
-        batching = new CommitBatching(maxMessages, Duration.ofSeconds(5));
+        startRoute(new CommitBatching(maxMessages, Duration.ofSeconds(5)), 2);
+    }
+
+    private void startRoute(CommitBatching batches, int consumers) throws Exception {
+        batching = batches;
         camel = new DefaultCamelContext();
         JmsComponent jms = JmsComponent.jmsComponent(factory);
         jms.setLazyCreateTransactionManager(false); // as EngineConfiguration: the listener's session carries the sends
@@ -93,7 +97,7 @@ class CommitBatchingTest {
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("jms:queue:in?transacted=true&cacheLevelName=CACHE_CONSUMER&concurrentConsumers=2"
+                from("jms:queue:in?transacted=true&cacheLevelName=CACHE_CONSUMER&concurrentConsumers=" + consumers
                         + "&consumerType=Custom&messageListenerContainerFactory=#batches").routeId("batched")
                         .process(e -> {
                             String body = e.getMessage().getBody(String.class);
@@ -156,6 +160,34 @@ class CommitBatchingTest {
         assertThat(handled).hasSize(2000);
         assertThat(handled.values()).as("messages handled twice (replayed after the stop)")
                 .allMatch(n -> n.get() == 1);
+    }
+
+    @Test
+    void theStepBeforeCommitRunsOncePerBatchBeforeItsMessagesAreCommitted() throws Exception {
+        List<Long> outAtStep = new ArrayList<>();
+        List<Long> committedAtStep = new ArrayList<>();
+        CommitBatching[] self = new CommitBatching[1];
+        self[0] = new CommitBatching(50, Duration.ofSeconds(5), () -> {
+            outAtStep.add(count("out"));
+            committedAtStep.add(self[0].messagesCommitted());
+        }, WaitForecast.NEVER);
+        send(numbered(500));
+        startRoute(self[0], 1);
+
+        assertThat(drain("out", 500)).hasSize(500).doesNotHaveDuplicates();
+        assertThat(outAtStep).as("steps before commit").hasSize((int) batching.commits());
+        assertThat(batching.commits()).isLessThanOrEqualTo(500 / 10);
+        // one consumer: when the step runs, only earlier batches have reached the out queue
+        assertThat(outAtStep).isEqualTo(committedAtStep);
+    }
+
+    @Test
+    void aBatchCommitsBeforeAMessageTheForecastSaysWouldWait() throws Exception {
+        send(numbered(100));
+        startRoute(new CommitBatching(50, Duration.ofSeconds(5), () -> { }, queue -> "in".equals(queue)), 1);
+
+        assertThat(drain("out", 100)).hasSize(100).doesNotHaveDuplicates();
+        assertThat(batching.commits()).as("one commit per message").isEqualTo(100);
     }
 
     private static List<String> numbered(int n) {

@@ -52,7 +52,7 @@ class AccountingLogTest {
     }
 
     @Test
-    void quotesCommasQuotesAndNewlines() throws IOException {
+    void quotesCommasAndQuotesAndKeepsEachRecordOnOneLine() throws IOException {
         DeliveryOutcome tricky = outcome(OutcomeType.DEFERRED, "x@example.com",
                 new SmtpReply(451, "4.7.1", "try \"later\", please\nsecond line"), null, "job,with,commas");
         try (AccountingLog log = new AccountingLog(dir, 1 << 20, clock)) {
@@ -62,9 +62,76 @@ class AccountingLogTest {
             assertThat(records).hasSize(1);
             assertThat(records.get(0).get("dsnAction")).isEqualTo("delayed");
             assertThat(records.get(0).get("dsnStatus")).isEqualTo("4.7.1");
-            assertThat(records.get(0).get("dsnDiag")).isEqualTo("smtp;451 4.7.1 try \"later\", please\nsecond line");
+            assertThat(records.get(0).get("dsnDiag")).isEqualTo("smtp;451 4.7.1 try \"later\", please second line");
+            assertThat(Files.readAllLines(log.currentFile())).hasSize(2);
             assertThat(records.get(0).get("jobId")).isEqualTo("job,with,commas");
             assertThat(records.get(0).get("bounceCat")).isEmpty();
+        }
+    }
+
+    @Test
+    void neutralisesLineBreaksAndSpreadsheetFormulasInEveryField() throws IOException {
+        DeliveryOutcome hostile = new DeliveryOutcome(OutcomeType.BOUNCED, "-x@example.com", "example.com", "default",
+                "default", "=HYPERLINK(\"http://evil.test\",\"click\")", "+env\r\nd,forged,line",
+                "<m1@example.com>", "@sender\u2028@example.com", 1,
+                new SmtpReply(550, "5.1.1", "no such user\r\n550 5.1.1 second line\u0000"), "mx.example.com",
+                BounceCategory.BAD_MAILBOX, 0, 0);
+        try (AccountingLog log = new AccountingLog(dir, 1 << 20, clock)) {
+            log.record(hostile);
+            log.sync();
+
+            assertThat(Files.readAllLines(log.currentFile())).hasSize(2);
+            CSVRecord r = parse(log.currentFile()).get(0);
+            assertThat(r.get("jobId")).isEqualTo("'=HYPERLINK(\"http://evil.test\",\"click\")");
+            assertThat(r.get("envId")).isEqualTo("'+env  d,forged,line");
+            assertThat(r.get("rcpt")).isEqualTo("'-x@example.com");
+            assertThat(r.get("orig")).isEqualTo("'@sender @example.com");
+            assertThat(r.get("dsnDiag")).isEqualTo("smtp;550 5.1.1 no such user  550 5.1.1 second line ");
+        }
+    }
+
+    @Test
+    void keepsOutcomesThroughAFailedDiskAndWritesThemOnceItIsBack() throws IOException {
+        try (AccountingLog log = new AccountingLog(dir.resolve("acct"), 1, clock)) {
+            log.record(delivered("before@example.com"));
+            log.sync();
+            Path moved = dir.resolve("moved");
+            Files.move(dir.resolve("acct"), moved);
+            Files.writeString(dir.resolve("acct"), "a file where the directory was");
+
+            log.record(delivered("during@example.com"));
+            assertThat(log.failure()).contains("cannot write accounting file");
+            assertThat(log.unsynced()).isEqualTo(1);
+            org.assertj.core.api.Assertions.assertThatThrownBy(log::sync).isInstanceOf(java.io.UncheckedIOException.class);
+            log.record(delivered("after@example.com"));
+
+            Files.delete(dir.resolve("acct"));
+            Files.move(moved, dir.resolve("acct"));
+            log.sync();
+
+            assertThat(log.failure()).isNull();
+            assertThat(log.unsynced()).isZero();
+            List<String> rcpts = new ArrayList<>();
+            try (Stream<Path> files = Files.list(dir.resolve("acct"))) {
+                for (Path f : files.sorted().toList()) {
+                    parse(f).forEach(r -> rcpts.add(r.get("rcpt")));
+                }
+            }
+            assertThat(rcpts).containsExactly("before@example.com", "during@example.com", "after@example.com");
+        }
+    }
+
+    @Test
+    void oneSyncCoversEveryRecordSinceTheLastAndNoneIsNeededWithoutNewOnes() {
+        try (AccountingLog log = new AccountingLog(dir, 1 << 20, clock)) {
+            log.sync();
+            assertThat(log.syncs()).isZero();
+            log.record(delivered("a@example.com"));
+            log.record(delivered("b@example.com"));
+            log.sync();
+            log.sync();
+            assertThat(log.syncs()).isEqualTo(1);
+            assertThat(log.unsynced()).isZero();
         }
     }
 
@@ -134,6 +201,41 @@ class AccountingLogTest {
             assertThat(records).hasSize(threads * perThread)
                     .allSatisfy(r -> assertThat(r.size()).isEqualTo(17));
             assertThat(records.stream().map(r -> r.get("rcpt")).distinct()).hasSize(threads * perThread);
+        }
+    }
+
+    @Test
+    void concurrentRecordsAndSyncsAcrossRollsLeaveEveryRecordOnDiskOnce() throws Exception {
+        int threads = 4;
+        int perThread = 500;
+        try (AccountingLog log = new AccountingLog(dir, 16 * 1024, clock)) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        log.record(delivered("t" + thread + "-" + i + "@example.com"));
+                        if (i % 5 == 4) {
+                            log.sync(); // as a committer does at the end of its batch
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            pool.shutdown();
+
+            assertThat(log.unsynced()).isZero();
+            assertThat(log.syncs()).isPositive().isLessThanOrEqualTo(threads * perThread / 5 + 100);
+            List<String> rcpts = new ArrayList<>();
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.sorted().toList()) {
+                    parse(f).forEach(r -> rcpts.add(r.get("rcpt")));
+                }
+            }
+            assertThat(rcpts).hasSize(threads * perThread).doesNotHaveDuplicates();
         }
     }
 

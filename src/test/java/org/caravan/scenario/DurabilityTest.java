@@ -51,8 +51,9 @@ class DurabilityTest {
     /** Per SMTP connection, at most one batch can be past the server's 250 and not yet acked. */
     private static final int IN_FLIGHT_BOUND = SMTP_OUT * POLICIES * COMMIT_BATCH;
     /**
-     * "Just before the crash": the batch's 20 ms max-age, plus the delivery in progress when it
-     * closes, plus scheduling on a busy 2-core machine (a child JVM and this one).
+     * "Just before the crash": the batch's 20 ms max-age (a batch takes no message expected to
+     * outlast it), plus the commit itself (accounting fdatasync, journal sync), plus scheduling on
+     * a busy 2-core machine (a child JVM and this one).
      */
     private static final Duration JUST_BEFORE = Duration.ofMillis(1000);
     private static final int RECEIVED_BEFORE_KILL = 150;
