@@ -109,6 +109,25 @@ final class HeaderBlock {
         return out.toByteArray();
     }
 
+    /**
+     * Where the body starts (just past the blank line ending the header block) if that blank line
+     * lies in raw[from, to), else -1; from must be at or before a line start.
+     */
+    static int headerEnd(byte[] raw, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (raw[i] != '\n') {
+                continue;
+            }
+            if (i + 1 < to && raw[i + 1] == '\n') {
+                return i + 2;
+            }
+            if (i + 2 < to && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
+                return i + 3;
+            }
+        }
+        return -1;
+    }
+
     private static int lineEnd(byte[] raw, int from) {
         int i = from;
         while (i < raw.length && raw[i] != '\n') {

@@ -1,10 +1,10 @@
 package org.caravan.intake;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.jms.JMSException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.caravan.config.MtaConfig;
@@ -38,18 +38,24 @@ public class IntakeProcessor {
         this.outcomes = outcomes;
     }
 
-    /** The submission's deliveries and rejections, for the route to split over. */
-    public List<Object> accept(Exchange exchange) {
+    /**
+     * The submission's deliveries and rejections, for the route to split over. The body is the
+     * JMS message itself (the endpoint does not map it), so its type and size are checked before
+     * anything of it is read.
+     */
+    public List<Object> accept(Exchange exchange) throws JMSException {
         Message in = exchange.getMessage();
-        byte[] raw = bytes(in.getBody());
         Submission.Properties props = new Submission.Properties(
                 in.getHeader("rcptTo", String.class), in.getHeader("mailFrom", String.class),
                 in.getHeader("vmta", String.class), in.getHeader("jobId", String.class),
                 in.getHeader("envId", String.class));
-        Submission s = Submission.read(raw, props, config.maxMessageSize(), config::hasVmta);
+        SubmittedBody body = SubmittedBody.read(in.getBody(jakarta.jms.Message.class), config.maxMessageSize());
+        Submission s = body.refusal() != null
+                ? Submission.refusedUnread(body.refusal())
+                : Submission.read(body.bytes(), props, config.maxMessageSize(), config::hasVmta);
         long queuedAt = queuedAt(in);
         if (!s.rejections().isEmpty()) {
-            exchange.setProperty(ORIGINAL, in.getBody()); // text stays text on mail.invalid
+            exchange.setProperty(ORIGINAL, body.original()); // text stays text on mail.invalid
         }
         List<Object> out = new ArrayList<>(s.batches().size() + s.rejections().size());
         for (Submission.DomainBatch batch : s.batches()) {
@@ -102,15 +108,5 @@ public class IntakeProcessor {
     private static long queuedAt(Message in) {
         Long ts = in.getHeader("JMSTimestamp", Long.class);
         return ts == null || ts == 0 ? System.currentTimeMillis() : ts;
-    }
-
-    static byte[] bytes(Object body) {
-        if (body instanceof byte[] b) {
-            return b;
-        }
-        if (body instanceof String s) {
-            return s.getBytes(StandardCharsets.UTF_8);
-        }
-        return body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

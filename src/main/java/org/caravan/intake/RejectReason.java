@@ -10,7 +10,8 @@ public enum RejectReason {
     EMPTY_BODY("empty-body"),
     UNPARSEABLE("unparseable"),
     OVERSIZE("oversize"),
-    UNKNOWN_VMTA("unknown-vmta");
+    UNKNOWN_VMTA("unknown-vmta"),
+    UNSUPPORTED_BODY("unsupported-body");
 
     private final String code;
 

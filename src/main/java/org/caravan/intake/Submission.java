@@ -164,6 +164,11 @@ public final class Submission {
         return out;
     }
 
+    /** A submission refused before its body was read (its type or size). */
+    static Submission refusedUnread(Rejection why) {
+        return new Submission(null, null, null, null, List.of(), List.of(why));
+    }
+
     private static Submission refused(byte[] raw, RejectReason reason, String detail) {
         return new Submission(raw, null, null, null, List.of(), List.of(new Rejection(reason, detail, List.of())));
     }

@@ -63,6 +63,27 @@ public final class BadInputCorpus {
         public String messageId() {
             return "<" + id + "@corpus.test>";
         }
+
+        /** What mail.invalid keeps of it: the body as submitted, only the header block of an oversize one. */
+        public byte[] keptBody() {
+            return "oversize".equals(expectedCode) ? headerBlock(body) : body;
+        }
+    }
+
+    /** The bytes up to and including the blank line that ends the header block (all of them if none). */
+    public static byte[] headerBlock(byte[] message) {
+        for (int i = 0; i < message.length; i++) {
+            if (message[i] != '\n') {
+                continue;
+            }
+            if (i + 1 < message.length && message[i + 1] == '\n') {
+                return java.util.Arrays.copyOf(message, i + 2);
+            }
+            if (i + 2 < message.length && message[i + 1] == '\r' && message[i + 2] == '\n') {
+                return java.util.Arrays.copyOf(message, i + 3);
+            }
+        }
+        return message;
     }
 
     private static final String[] GOOD_DOMAINS = {"example.com", "example.net", "mail.example.org", "good.test"};
