@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.jms.JMSException;
+import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.caravan.broker.SubmissionGate;
 import org.caravan.config.MtaConfig;
 import org.caravan.delivery.Delivery;
 import org.caravan.delivery.DeliveryHeaders;
@@ -31,11 +33,16 @@ public class IntakeProcessor {
     private final MtaConfig config;
     private final DomainClassifier classifier;
     private final OutcomeRecorder outcomes;
+    private final Submission.Limits limits;
+    private final String hostName;
 
     public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes) {
         this.config = config;
         this.classifier = classifier;
         this.outcomes = outcomes;
+        this.limits = new Submission.Limits(config.maxMessageSize(), config.maxRcptPerSubmission(),
+                config.maxFanoutSize());
+        this.hostName = localHostName();
     }
 
     /**
@@ -52,14 +59,15 @@ public class IntakeProcessor {
         SubmittedBody body = SubmittedBody.read(in.getBody(jakarta.jms.Message.class), config.maxMessageSize());
         Submission s = body.refusal() != null
                 ? Submission.refusedUnread(body.refusal())
-                : Submission.read(body.bytes(), props, config.maxMessageSize(), config::hasVmta);
+                : Submission.read(body.bytes(), props, limits, config::hasVmta);
         long queuedAt = queuedAt(in);
+        byte[] stamped = s.batches().isEmpty() ? null : ReceivedField.prepend(received(in, s), s.body());
         if (!s.rejections().isEmpty()) {
             exchange.setProperty(ORIGINAL, body.original()); // text stays text on mail.invalid
         }
         List<Object> out = new ArrayList<>(s.batches().size() + s.rejections().size());
         for (Submission.DomainBatch batch : s.batches()) {
-            out.add(new Delivery(s.body(), s.messageId(), s.mailFrom(), batch.recipients(), batch.domain(),
+            out.add(new Delivery(stamped, s.messageId(), s.mailFrom(), batch.recipients(), batch.domain(),
                     classifier.classify(batch.domain()), s.vmta(), props.jobId(), props.envId(), queuedAt, 1));
         }
         for (Rejection r : s.rejections()) {
@@ -103,6 +111,34 @@ public class IntakeProcessor {
                     BounceCategory.INVALID_INPUT, queuedAt, now));
         }
         outcomes.record(list);
+    }
+
+    /** The trace field: client and protocol as the broker stamped them, "by" the vmta's EHLO name or this host's. */
+    private String received(Message in, Submission s) {
+        String ehlo = config.virtualMtas().get(s.vmta()).ehlo();
+        String only = s.batches().size() == 1 && s.batches().get(0).recipients().size() == 1
+                ? s.batches().get(0).recipients().get(0) : null;
+        return ReceivedField.of(in.getHeader(SubmissionGate.CLIENT, String.class),
+                in.getHeader(SubmissionGate.PROTOCOL, String.class), ehlo != null ? ehlo : hostName,
+                submissionId(in), only, System.currentTimeMillis());
+    }
+
+    /** The sender's JMSMessageID; a STOMP or AMQP sender may not set one, then the broker's own message id. */
+    private static String submissionId(Message in) {
+        String jmsId = in.getHeader("JMSMessageID", String.class);
+        if (jmsId != null) {
+            return jmsId;
+        }
+        return in.getBody() instanceof ActiveMQMessage artemis ? "B" + artemis.getCoreMessage().getMessageID() : null;
+    }
+
+    /** The name the SMTP client also uses when a vmta sets no ehlo (read once: it may consult the resolver). */
+    private static String localHostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     private static long queuedAt(Message in) {

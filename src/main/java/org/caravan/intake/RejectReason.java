@@ -11,7 +11,10 @@ public enum RejectReason {
     UNPARSEABLE("unparseable"),
     OVERSIZE("oversize"),
     UNKNOWN_VMTA("unknown-vmta"),
-    UNSUPPORTED_BODY("unsupported-body");
+    UNSUPPORTED_BODY("unsupported-body"),
+    LINE_TOO_LONG("line-too-long"),
+    TOO_MANY_RECIPIENTS("too-many-recipients"),
+    FANOUT_TOO_LARGE("fanout-too-large");
 
     private final String code;
 
