@@ -140,7 +140,7 @@ class BadInputCorpusTest {
                 for (String rcpt : r.rcptTo()) {
                     copies.merge(rcpt, 1, Integer::sum);
                     Item item = goodRecipients.get(rcpt);
-                    if (item != null && item.expectedCode() == null && !java.util.Arrays.equals(r.data(), item.body())) {
+                    if (item != null && item.expectedCode() == null && !java.util.Arrays.equals(BadInputCorpus.withoutTrace(r.data()), item.body())) {
                         altered.add(item.id() + " (" + item.kind() + ")");
                     }
                 }

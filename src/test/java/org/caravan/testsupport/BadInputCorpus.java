@@ -138,7 +138,8 @@ public final class BadInputCorpus {
         List<Runnable> kinds = List.of(c::fuzzedHeaderName, c::headerWithoutColon, c::emptyHeaderName,
                 c::leadingContinuation, c::noHeaders, c::binaryGarbage, c::binaryBody, c::bareCrInHeader, c::empty,
                 c::crlfInProperty, c::noSender, c::malformedSenderProperty, c::malformedFromHeader, c::unknownVmta,
-                c::badRecipientAlone, c::badRecipientAmongGood, c::badRecipientInHeader, c::noRecipients);
+                c::badRecipientAlone, c::badRecipientAmongGood, c::badRecipientInHeader, c::noRecipients,
+                c::longLine, c::tooManyRecipients);
         for (int i = 0; c.items.size() < bad; i++) {
             kinds.get(i % kinds.size()).run();
         }
@@ -271,6 +272,48 @@ public final class BadInputCorpus {
             body.append(line);
         }
         bad(id, "oversize", ascii(head(id, sender(), rcpt(id), "") + "\r\n" + body), "oversize");
+    }
+
+    /** A header or body line over the 998 octets RFC 5322 2.1.1 allows. */
+    private void longLine() {
+        String id = id();
+        String line = printable(999 + random.nextInt(4000), "");
+        boolean inHeader = random.nextBoolean();
+        String head = head(id, sender(), rcpt(id), inHeader ? "X-Long: " + line + "\r\n" : "");
+        bad(id, inHeader ? "long-header-line" : "long-body-line",
+                ascii(head + "\r\n" + (inHeader ? "body\r\n" : "short\r\n" + line + "\r\n")), "line-too-long");
+    }
+
+    /** More recipients than max-rcpt-per-submission (1000 by default), in the rcptTo property or in To. */
+    private void tooManyRecipients() {
+        String id = id();
+        java.util.StringJoiner rcpts = new java.util.StringJoiner(", ");
+        for (int i = 0; i <= 1000; i++) {
+            rcpts.add("n" + i + "." + rcpt(id));
+        }
+        if (random.nextBoolean()) {
+            bad(id, "too-many-recipients", ascii(head(id, sender(), rcpt(id), "") + "\r\nbody\r\n"),
+                    "too-many-recipients", Map.of("rcptTo", rcpts.toString()));
+        } else {
+            bad(id, "too-many-recipients", ascii(head(id, sender(), rcpts.toString().replace(", ", ",\r\n "), "")
+                    + "\r\nbody\r\n"), "too-many-recipients");
+        }
+    }
+
+    /** The message as intake passed it on: what follows the Received: trace field intake prepends. */
+    public static byte[] withoutTrace(byte[] data) {
+        String start = new String(data, 0, Math.min(data.length, 10), java.nio.charset.StandardCharsets.US_ASCII);
+        if (!start.equals("Received: ")) {
+            return data;
+        }
+        int i = 0;
+        do {
+            while (i < data.length && data[i] != '\n') {
+                i++;
+            }
+            i++;
+        } while (i < data.length && (data[i] == ' ' || data[i] == '\t'));
+        return java.util.Arrays.copyOfRange(data, Math.min(i, data.length), data.length);
     }
 
     private void empty() {
