@@ -59,16 +59,17 @@ public final class SubmissionGate implements ActiveMQServerMessagePlugin {
         }
     }
 
-    /** "/127.0.0.1:54321" or "127.0.0.1:54321" or "[::1]:54321" -> the address alone. */
+    /** "/127.0.0.1:54321", "host/192.0.2.1:54321" or "/[::1]:54321" -> the IP address alone. */
     static String clientAddress(String remote) {
         if (remote == null) {
             return "";
         }
-        String a = remote.startsWith("/") ? remote.substring(1) : remote;
-        int colon = a.lastIndexOf(':');
-        if (colon > 0 && a.indexOf(':') == colon || (a.startsWith("[") && a.lastIndexOf("]:") == colon - 1)) {
-            a = a.substring(0, colon);
+        String a = remote.substring(remote.lastIndexOf('/') + 1);
+        if (a.startsWith("[")) {
+            int close = a.indexOf(']');
+            return close < 0 ? a : a.substring(1, close);
         }
-        return a.startsWith("[") && a.endsWith("]") ? a.substring(1, a.length() - 1) : a;
+        int colon = a.lastIndexOf(':');
+        return colon > 0 && a.indexOf(':') == colon ? a.substring(0, colon) : a;
     }
 }

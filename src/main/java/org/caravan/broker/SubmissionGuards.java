@@ -30,9 +30,9 @@ public class SubmissionGuards {
 
     @Bean
     ArtemisConfigurationCustomizer submissionGuardsCustomizer(MtaConfig mta,
-            @Value("${caravan.broker.set-aside-expiry:14d}") String expiry,
-            @Value("${caravan.broker.set-aside-max-size:1GB}") String maxSize,
-            @Value("${caravan.broker.address-max-size-mb:64}") long memoryMb) {
+            @Value("${caravan.broker.set-aside-expiry}") String expiry,
+            @Value("${caravan.broker.set-aside-max-size}") String maxSize,
+            @Value("${caravan.broker.address-max-size-mb}") long memoryMb) {
         long expiryMillis = parse("caravan.broker.set-aside-expiry", () -> Durations.parse(expiry).toMillis());
         long pageLimit = parse("caravan.broker.set-aside-max-size", () -> Sizes.parse(maxSize));
         return config -> apply(config, new SubmissionGate(mta.maxMessageSize()), expiryMillis, pageLimit, memoryMb << 20);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
@@ -27,6 +28,7 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.core.settings.impl.PageFullMessagePolicy;
+import org.apache.qpid.jms.JmsConnectionFactory;
 import org.caravan.testsupport.Broker;
 import org.caravan.testsupport.Engine;
 import org.caravan.testsupport.EventWatcher;
@@ -149,6 +151,30 @@ class SubmissionBoundsTest {
             assertThat(files.filter(f -> f.toString().contains("large-messages") && Files.isRegularFile(f)))
                     .as("large-message files left by refused submissions").isEmpty();
         }
+    }
+
+    @Test
+    void anAmqpSubmissionIsStampedByTheBrokerAndAnOversizeOneRefused() throws Exception {
+        JmsConnectionFactory amqp = new JmsConnectionFactory(Engine.USER, Engine.PASSWORD,
+                "amqp://127.0.0.1:" + engine.brokerPort());
+        byte[] huge = (HEAD.formatted("huge-amqp") + lines(600 * 1024)).getBytes(StandardCharsets.US_ASCII);
+        try (Connection c = amqp.createConnection(); Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            MessageProducer p = s.createProducer(s.createQueue("mail.submit"));
+            p.setDeliveryMode(DeliveryMode.PERSISTENT);
+            BytesMessage m = s.createBytesMessage();
+            m.writeBytes("From: s@example.net\r\nSubject: to nobody\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+            m.setStringProperty("jobId", "amqp-no-rcpt");
+            m.setStringProperty("caravanClient", "203.0.113.9"); // a sender cannot choose its trace
+            p.send(m);
+            BytesMessage big = s.createBytesMessage();
+            big.writeBytes(huge);
+            assertThatThrownBy(() -> p.send(big)).isInstanceOf(JMSException.class);
+        }
+        List<Broker.Taken> invalid = engine.broker().drain("mail.invalid", 1, Duration.ofSeconds(10));
+        assertThat(invalid).singleElement().satisfies(t -> {
+            assertThat(t.reason()).startsWith("no-recipients: ");
+            assertThat(t.properties()).containsEntry("caravanProtocol", "AMQP").containsEntry("caravanClient", "127.0.0.1");
+        });
     }
 
     @Test
