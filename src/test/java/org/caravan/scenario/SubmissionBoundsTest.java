@@ -201,6 +201,12 @@ class SubmissionBoundsTest {
         }
     }
 
+    @Test
+    void aBadSetAsideValueStopsTheStartNamingItsKey() {
+        assertThatThrownBy(() -> Engine.start("", "caravan.broker.set-aside-max-size=lots").close())
+                .hasStackTraceContaining("caravan.broker.set-aside-max-size: bad size 'lots'");
+    }
+
     private static String lines(int size) {
         String line = "y".repeat(76) + "\r\n";
         return line.repeat(size / line.length() + 1);
