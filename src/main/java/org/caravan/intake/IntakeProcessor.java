@@ -35,9 +35,12 @@ public class IntakeProcessor {
     private final OutcomeRecorder outcomes;
     private final Submission.Limits limits;
     private final String hostName;
+    private final boolean brokerStamps;
 
-    public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes) {
+    /** brokerStamps: the broker sets the client and protocol properties itself, overwriting a sender's. */
+    public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes, boolean brokerStamps) {
         this.config = config;
+        this.brokerStamps = brokerStamps;
         this.classifier = classifier;
         this.outcomes = outcomes;
         this.limits = new Submission.Limits(config.maxMessageSize(), config.maxRcptPerSubmission(),
@@ -118,8 +121,8 @@ public class IntakeProcessor {
         String ehlo = config.virtualMtas().get(s.vmta()).ehlo();
         String only = s.batches().size() == 1 && s.batches().get(0).recipients().size() == 1
                 ? s.batches().get(0).recipients().get(0) : null;
-        return ReceivedField.of(in.getHeader(SubmissionGate.CLIENT, String.class),
-                in.getHeader(SubmissionGate.PROTOCOL, String.class), ehlo != null ? ehlo : hostName,
+        return ReceivedField.of(brokerStamps ? in.getHeader(SubmissionGate.CLIENT, String.class) : null,
+                brokerStamps ? in.getHeader(SubmissionGate.PROTOCOL, String.class) : null, ehlo != null ? ehlo : hostName,
                 submissionId(in), only, System.currentTimeMillis());
     }
 
