@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Submission {
 
-    /** The message properties a sender may set (DESIGN.md, external contract). */
+    /** The message properties a sender may set (the README's submission contract). */
     public record Properties(String rcptTo, String mailFrom, String vmta, String jobId, String envId) {
     }
 

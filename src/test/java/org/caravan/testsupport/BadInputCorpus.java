@@ -17,7 +17,7 @@ import java.util.Random;
  * reject reason code the engine must give it, mixed with good mail that must be delivered.
  *
  * <p>Whether an input is bad is decided here, from RFC 5322/5321 and the engine's contract
- * (DESIGN.md), not from what the engine happens to do:
+ * (README), not from what the engine happens to do:
  * <ul>
  * <li>header fields whose name is missing, holds a space, control or 8-bit octet, or that have no
  *     colon; a first line that is a continuation; no header at all; raw binary: unparseable</li>
