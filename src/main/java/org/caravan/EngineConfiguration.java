@@ -72,9 +72,11 @@ public class EngineConfiguration {
         return new OutcomeRecorder(accounting, connectionFactory, destinations);
     }
 
+    /** Only the embedded broker stamps submissions with their client (SubmissionGate); elsewhere a sender could forge it. */
     @Bean("intake")
-    IntakeProcessor intake(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes) {
-        return new IntakeProcessor(config, classifier, outcomes);
+    IntakeProcessor intake(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes,
+            @Value("${spring.artemis.mode:embedded}") String brokerMode) {
+        return new IntakeProcessor(config, classifier, outcomes, "embedded".equals(brokerMode));
     }
 
     @Bean("keepPropertyNames")

@@ -43,6 +43,20 @@ public final class Defaults {
     /** The catch-all match of the 'default' policy. */
     public static final String MATCH_ALL = "*";
 
+    // ---- intake: what one submission may be (top-level mta.yaml keys) ----
+
+    /**
+     * Postfix's smtpd_recipient_limit. Bulk mail is one submission per recipient or per small
+     * group; a longer list is a client bug or abuse, and its work (parse, split, events) is unbounded.
+     */
+    public static final int MAX_RCPT_PER_SUBMISSION = 1000;
+    /**
+     * Each recipient domain gets its own queued copy of the message, so one submission stores its
+     * size times its domains. 100MB is a 100KB newsletter to 1,000 domains or a 50MB one to two;
+     * past that the sender should submit it in parts.
+     */
+    public static final long MAX_FANOUT_SIZE = 100L << 20;
+
     private Defaults() {
     }
 

@@ -8,12 +8,17 @@ import java.util.Map;
 /**
  * The whole of config/mta.yaml, validated: virtual MTAs and domain policies by name, in file
  * order, each map always holding a "default" entry.
+ *
+ * @param maxRcptPerSubmission most recipients one submission may list (duplicates included)
+ * @param maxFanoutSize        most bytes one submission may queue: its size times its recipient domains
  */
 public record MtaConfig(
         Path source,
         Map<String, VirtualMta> virtualMtas,
         Map<String, DomainPolicy> policies,
-        long maxMessageSize) {
+        long maxMessageSize,
+        int maxRcptPerSubmission,
+        long maxFanoutSize) {
 
     public MtaConfig {
         virtualMtas = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtas));
@@ -23,6 +28,9 @@ public record MtaConfig(
         }
         if (maxMessageSize < 1) {
             throw new IllegalArgumentException("max-message-size must be positive, got " + maxMessageSize);
+        }
+        if (maxRcptPerSubmission < 1 || maxFanoutSize < 1) {
+            throw new IllegalArgumentException("max-rcpt-per-submission and max-fanout-size must be positive");
         }
     }
 

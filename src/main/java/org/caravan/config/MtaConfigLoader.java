@@ -27,7 +27,8 @@ public final class MtaConfigLoader {
     /** Where the config lives, relative to the working directory, unless MTA_CONFIG says otherwise. */
     public static final Path DEFAULT_PATH = Path.of("config", "mta.yaml");
 
-    private static final Set<String> TOP_KEYS = YamlMap.keys("max-message-size", "virtual-mtas", "domain-policies");
+    private static final Set<String> TOP_KEYS = YamlMap.keys("max-message-size", "max-rcpt-per-submission",
+            "max-fanout-size", "virtual-mtas", "domain-policies");
     private static final Set<String> VMTA_KEYS = YamlMap.keys("smtp-source-host", "ehlo");
 
     private MtaConfigLoader() {
@@ -59,10 +60,14 @@ public final class MtaConfigLoader {
         Node root = compose(yamlText, nameForMessages);
         YamlMap top = YamlMap.of(nameForMessages, "", root, root, TOP_KEYS);
         Long size = top.scalar("max-message-size", Values::positiveSize);
+        Integer rcpts = top.scalar("max-rcpt-per-submission", Values::positiveInt);
+        Long fanout = top.scalar("max-fanout-size", Values::positiveSize);
         return new MtaConfig(nameForMessages,
                 virtualMtas(top.map("virtual-mtas", null)),
                 PolicyReader.read(top.map("domain-policies", null)),
-                size == null ? Defaults.MAX_MESSAGE_SIZE : size);
+                size == null ? Defaults.MAX_MESSAGE_SIZE : size,
+                rcpts == null ? Defaults.MAX_RCPT_PER_SUBMISSION : rcpts,
+                fanout == null ? Defaults.MAX_FANOUT_SIZE : fanout);
     }
 
     private static Node compose(String text, Path file) {

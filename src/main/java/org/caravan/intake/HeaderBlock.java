@@ -15,6 +15,8 @@ final class HeaderBlock {
 
     /** Headers larger than this are an attack or a broken client, not mail. */
     static final int MAX_HEADER_BYTES = 1 << 20;
+    /** RFC 5322 2.1.1: a line is at most 998 characters, excluding the CRLF. */
+    static final int MAX_LINE_OCTETS = 998;
 
     record Field(String name, String value, int start, int end) {
     }
@@ -93,20 +95,67 @@ final class HeaderBlock {
     }
 
     /** The message without the named fields (folded lines included); the same array when none is present. */
-    byte[] without(String name) {
-        if (!has(name)) {
+    byte[] without(String... names) {
+        List<Field> dropped = new ArrayList<>();
+        for (Field f : fields) {
+            for (String name : names) {
+                if (f.name.equalsIgnoreCase(name)) {
+                    dropped.add(f);
+                    break;
+                }
+            }
+        }
+        if (dropped.isEmpty()) {
             return raw;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
         int from = 0;
-        for (Field f : fields) {
-            if (f.name.equalsIgnoreCase(name)) {
-                out.write(raw, from, f.start - from);
-                from = f.end;
-            }
+        for (Field f : dropped) {
+            out.write(raw, from, f.start - from);
+            from = f.end;
         }
         out.write(raw, from, raw.length - from);
         return out.toByteArray();
+    }
+
+    /**
+     * The first line, header or body, longer than RFC 5322 2.1.1 allows (998 octets before CRLF),
+     * as {line number from 1, its length}; null when there is none. SMTP servers may truncate or
+     * refuse such lines, so a message that has one would not arrive as sent.
+     */
+    static long[] firstLongLine(byte[] raw) {
+        long line = 1;
+        int start = 0;
+        for (int i = 0; i <= raw.length; i++) {
+            if (i == raw.length || raw[i] == '\n') {
+                int length = i - start - (i > start && raw[i - 1] == '\r' ? 1 : 0);
+                if (length > MAX_LINE_OCTETS) {
+                    return new long[] {line, length};
+                }
+                line++;
+                start = i + 1;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Where the body starts (just past the blank line ending the header block) if that blank line
+     * lies in raw[from, to), else -1; from must be at or before a line start.
+     */
+    static int headerEnd(byte[] raw, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (raw[i] != '\n') {
+                continue;
+            }
+            if (i + 1 < to && raw[i + 1] == '\n') {
+                return i + 2;
+            }
+            if (i + 2 < to && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
+                return i + 3;
+            }
+        }
+        return -1;
     }
 
     private static int lineEnd(byte[] raw, int from) {

@@ -1,12 +1,14 @@
 package org.caravan.intake;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.jms.JMSException;
+import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.caravan.broker.SubmissionGate;
 import org.caravan.config.MtaConfig;
 import org.caravan.delivery.Delivery;
 import org.caravan.delivery.DeliveryHeaders;
@@ -31,29 +33,44 @@ public class IntakeProcessor {
     private final MtaConfig config;
     private final DomainClassifier classifier;
     private final OutcomeRecorder outcomes;
+    private final Submission.Limits limits;
+    private final String hostName;
+    private final boolean brokerStamps;
 
-    public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes) {
+    /** brokerStamps: the broker sets the client and protocol properties itself, overwriting a sender's. */
+    public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes, boolean brokerStamps) {
         this.config = config;
+        this.brokerStamps = brokerStamps;
         this.classifier = classifier;
         this.outcomes = outcomes;
+        this.limits = new Submission.Limits(config.maxMessageSize(), config.maxRcptPerSubmission(),
+                config.maxFanoutSize());
+        this.hostName = localHostName();
     }
 
-    /** The submission's deliveries and rejections, for the route to split over. */
-    public List<Object> accept(Exchange exchange) {
+    /**
+     * The submission's deliveries and rejections, for the route to split over. The body is the
+     * JMS message itself (the endpoint does not map it), so its type and size are checked before
+     * anything of it is read.
+     */
+    public List<Object> accept(Exchange exchange) throws JMSException {
         Message in = exchange.getMessage();
-        byte[] raw = bytes(in.getBody());
         Submission.Properties props = new Submission.Properties(
                 in.getHeader("rcptTo", String.class), in.getHeader("mailFrom", String.class),
                 in.getHeader("vmta", String.class), in.getHeader("jobId", String.class),
                 in.getHeader("envId", String.class));
-        Submission s = Submission.read(raw, props, config.maxMessageSize(), config::hasVmta);
+        SubmittedBody body = SubmittedBody.read(in.getBody(jakarta.jms.Message.class), config.maxMessageSize());
+        Submission s = body.refusal() != null
+                ? Submission.refusedUnread(body.refusal())
+                : Submission.read(body.bytes(), props, limits, config::hasVmta);
         long queuedAt = queuedAt(in);
+        byte[] stamped = s.batches().isEmpty() ? null : ReceivedField.prepend(received(in, s), s.body());
         if (!s.rejections().isEmpty()) {
-            exchange.setProperty(ORIGINAL, in.getBody()); // text stays text on mail.invalid
+            exchange.setProperty(ORIGINAL, body.original()); // text stays text on mail.invalid
         }
         List<Object> out = new ArrayList<>(s.batches().size() + s.rejections().size());
         for (Submission.DomainBatch batch : s.batches()) {
-            out.add(new Delivery(s.body(), s.messageId(), s.mailFrom(), batch.recipients(), batch.domain(),
+            out.add(new Delivery(stamped, s.messageId(), s.mailFrom(), batch.recipients(), batch.domain(),
                     classifier.classify(batch.domain()), s.vmta(), props.jobId(), props.envId(), queuedAt, 1));
         }
         for (Rejection r : s.rejections()) {
@@ -99,18 +116,36 @@ public class IntakeProcessor {
         outcomes.record(list);
     }
 
+    /** The trace field: client and protocol as the broker stamped them, "by" the vmta's EHLO name or this host's. */
+    private String received(Message in, Submission s) {
+        String ehlo = config.virtualMtas().get(s.vmta()).ehlo();
+        String only = s.batches().size() == 1 && s.batches().get(0).recipients().size() == 1
+                ? s.batches().get(0).recipients().get(0) : null;
+        return ReceivedField.of(brokerStamps ? in.getHeader(SubmissionGate.CLIENT, String.class) : null,
+                brokerStamps ? in.getHeader(SubmissionGate.PROTOCOL, String.class) : null, ehlo != null ? ehlo : hostName,
+                submissionId(in), only, System.currentTimeMillis());
+    }
+
+    /** The sender's JMSMessageID; a STOMP or AMQP sender may not set one, then the broker's own message id. */
+    private static String submissionId(Message in) {
+        String jmsId = in.getHeader("JMSMessageID", String.class);
+        if (jmsId != null) {
+            return jmsId;
+        }
+        return in.getBody() instanceof ActiveMQMessage artemis ? "B" + artemis.getCoreMessage().getMessageID() : null;
+    }
+
+    /** The name the SMTP client also uses when a vmta sets no ehlo (read once: it may consult the resolver). */
+    private static String localHostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
     private static long queuedAt(Message in) {
         Long ts = in.getHeader("JMSTimestamp", Long.class);
         return ts == null || ts == 0 ? System.currentTimeMillis() : ts;
-    }
-
-    static byte[] bytes(Object body) {
-        if (body instanceof byte[] b) {
-            return b;
-        }
-        if (body instanceof String s) {
-            return s.getBytes(StandardCharsets.UTF_8);
-        }
-        return body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -10,7 +10,11 @@ public enum RejectReason {
     EMPTY_BODY("empty-body"),
     UNPARSEABLE("unparseable"),
     OVERSIZE("oversize"),
-    UNKNOWN_VMTA("unknown-vmta");
+    UNKNOWN_VMTA("unknown-vmta"),
+    UNSUPPORTED_BODY("unsupported-body"),
+    LINE_TOO_LONG("line-too-long"),
+    TOO_MANY_RECIPIENTS("too-many-recipients"),
+    FANOUT_TOO_LARGE("fanout-too-large");
 
     private final String code;
 

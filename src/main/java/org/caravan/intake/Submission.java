@@ -2,6 +2,7 @@ package org.caravan.intake;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -13,8 +14,15 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Submission {
 
-    /** The message properties a sender may set (DESIGN.md, external contract). */
+    /** The message properties a sender may set (the README's submission contract). */
     public record Properties(String rcptTo, String mailFrom, String vmta, String jobId, String envId) {
+    }
+
+    /**
+     * What one submission may be: its size, its recipients (counted as listed, before parsing, so
+     * a huge list costs no parsing), and its size times its domains (one stored copy per domain).
+     */
+    public record Limits(long maxMessageSize, int maxRecipients, long maxFanoutSize) {
     }
 
     /** One domain's share: normalized recipients, all in one domain. */
@@ -43,6 +51,11 @@ public final class Submission {
      * rejection; bad recipients among good ones give a rejection each beside the batches.
      */
     public static Submission read(byte[] raw, Properties props, long maxSize, java.util.function.Predicate<String> knownVmta) {
+        return read(raw, props, new Limits(maxSize, Integer.MAX_VALUE, Long.MAX_VALUE), knownVmta);
+    }
+
+    public static Submission read(byte[] raw, Properties props, Limits limits, java.util.function.Predicate<String> knownVmta) {
+        long maxSize = limits.maxMessageSize();
         String crlf = firstWithLineBreak(props);
         if (crlf != null) {
             return refused(raw, RejectReason.CRLF_IN_PROPERTY, "property " + crlf + " contains CR or LF");
@@ -68,6 +81,11 @@ public final class Submission {
             return refused(raw, RejectReason.UNPARSEABLE, (raw[illegal] == 0 ? "NUL byte" : "bare CR")
                     + " at byte " + illegal + " (binary content needs MIME encoding)");
         }
+        long[] longLine = HeaderBlock.firstLongLine(raw);
+        if (longLine != null) {
+            return refused(raw, RejectReason.LINE_TOO_LONG, "line " + longLine[0] + " has " + longLine[1]
+                    + " octets; RFC 5322 allows " + HeaderBlock.MAX_LINE_OCTETS + " (encode long lines, e.g. quoted-printable)");
+        }
         String mailFrom = sender(props, headers);
         if (mailFrom == null) {
             return refused(raw, RejectReason.NO_SENDER, "no mailFrom property and no From header");
@@ -75,30 +93,37 @@ public final class Submission {
         if (!mailFrom.isEmpty() && Addresses.normalize(mailFrom) == null) {
             return refused(raw, RejectReason.MALFORMED_SENDER, mailFrom);
         }
-        return split(raw, headers, props, mailFrom.isEmpty() ? "" : Addresses.normalize(mailFrom), vmta);
+        return split(raw, headers, props, mailFrom.isEmpty() ? "" : Addresses.normalize(mailFrom), vmta, limits);
     }
 
-    private static Submission split(byte[] raw, HeaderBlock headers, Properties props, String mailFrom, String vmta) {
+    private static Submission split(byte[] raw, HeaderBlock headers, Properties props, String mailFrom, String vmta,
+            Limits limits) {
         List<String> wanted = props.rcptTo() != null
                 ? Addresses.splitTopLevel(props.rcptTo())
                 : headerRecipients(headers);
+        if (wanted.size() > limits.maxRecipients()) {
+            return refused(raw, RejectReason.TOO_MANY_RECIPIENTS, wanted.size()
+                    + " recipients exceeds max-rcpt-per-submission " + limits.maxRecipients());
+        }
         List<Rejection> rejections = new ArrayList<>();
-        Map<String, List<String>> byDomain = new LinkedHashMap<>();
+        Map<String, LinkedHashSet<String>> byDomain = new LinkedHashMap<>();
         for (String candidate : wanted) {
             String rcpt = Addresses.normalize(candidate);
             if (rcpt == null) {
                 rejections.add(new Rejection(RejectReason.MALFORMED_ADDRESS, candidate.strip(), List.of(candidate.strip())));
                 continue;
             }
-            List<String> list = byDomain.computeIfAbsent(Addresses.domainOf(rcpt), d -> new ArrayList<>());
-            if (!list.contains(rcpt)) {
-                list.add(rcpt);
-            }
+            byDomain.computeIfAbsent(Addresses.domainOf(rcpt), d -> new LinkedHashSet<>()).add(rcpt);
         }
         if (byDomain.isEmpty() && rejections.isEmpty()) {
             return refused(raw, RejectReason.NO_RECIPIENTS, "no rcptTo property and no To, Cc or Bcc recipients");
         }
-        byte[] body = headers.without("Bcc");
+        if ((double) raw.length * byDomain.size() > limits.maxFanoutSize()) {
+            return refused(raw, RejectReason.FANOUT_TOO_LARGE, raw.length + " bytes x " + byDomain.size()
+                    + " domains exceeds max-fanout-size " + limits.maxFanoutSize() + " (one queued copy per domain)");
+        }
+        // Resent-Bcc hides the recipients of a resent message as Bcc does those of the original
+        byte[] body = headers.without("Bcc", "Resent-Bcc");
         String messageId = headers.first("Message-ID");
         if (messageId == null || messageId.isBlank()) {
             if (messageId != null) {
@@ -108,7 +133,7 @@ public final class Submission {
             body = prepend("Message-ID: " + messageId + "\r\n", body);
         }
         List<DomainBatch> batches = new ArrayList<>();
-        byDomain.forEach((domain, rcpts) -> batches.add(new DomainBatch(domain, rcpts)));
+        byDomain.forEach((domain, rcpts) -> batches.add(new DomainBatch(domain, List.copyOf(rcpts))));
         return new Submission(body, messageId, mailFrom, vmta, batches, rejections);
     }
 
@@ -162,6 +187,11 @@ public final class Submission {
         System.arraycopy(head, 0, out, 0, head.length);
         System.arraycopy(body, 0, out, head.length, body.length);
         return out;
+    }
+
+    /** A submission refused before its body was read (its type or size). */
+    static Submission refusedUnread(Rejection why) {
+        return new Submission(null, null, null, null, List.of(), List.of(why));
     }
 
     private static Submission refused(byte[] raw, RejectReason reason, String detail) {

@@ -93,7 +93,16 @@ class MtaConfigLoaderTest {
         assertThat(config.hasVmta("default")).isTrue();
         assertThat(config.hasVmta("other")).isFalse();
         assertThat(config.maxMessageSize()).isEqualTo(50L * 1024 * 1024);
+        assertThat(config.maxRcptPerSubmission()).isEqualTo(1000);
+        assertThat(config.maxFanoutSize()).isEqualTo(100L << 20);
         assertThat(config.source()).isEqualTo(FILE);
+    }
+
+    @Test
+    void submissionLimitsAreTopLevelKeys() {
+        MtaConfig config = MtaConfigLoader.parse("max-rcpt-per-submission: 50000\nmax-fanout-size: 2G\n", FILE);
+        assertThat(config.maxRcptPerSubmission()).isEqualTo(50_000);
+        assertThat(config.maxFanoutSize()).isEqualTo(2L << 30);
     }
 
     @Test
@@ -165,8 +174,10 @@ class MtaConfigLoaderTest {
         unknown backoff key     | domain-policies:\\n  default:\\n    backoff: {patterns: [x], rate: 1/s}      | config/mta.yaml:3: domain-policies.default.backoff.rate: unknown key (expected one of: patterns, max-msg-rate, to-normal-after)
         bad route               | domain-policies:\\n  default:\\n    route: 'host:99999'                       | config/mta.yaml:3: domain-policies.default.route: bad route 'host:99999': port out of range in next hop host:99999 (expected host:port, e.g. 127.0.0.1:2525)
         bad source ip           | virtual-mtas:\\n  a:\\n    smtp-source-host: mta.example.com                  | config/mta.yaml:3: virtual-mtas.a.smtp-source-host: bad IP address 'mta.example.com' (expected e.g. 192.0.2.10 or 2001:db8::10)
+        zero rcpt limit         | max-rcpt-per-submission: 0                                                  | config/mta.yaml:1: max-rcpt-per-submission: expected a positive whole number, got '0'
+        bad fanout size         | max-fanout-size: lots                                                       | config/mta.yaml:1: max-fanout-size: bad size 'lots' (expected e.g. 50MB, 512K, 1G or plain bytes)
         bad size                | max-message-size: 50 parsecs                                                | config/mta.yaml:1: max-message-size: bad size '50 parsecs' (expected e.g. 50MB, 512K, 1G or plain bytes)
-        unknown top-level key   | domain-policy: {}                                                           | config/mta.yaml:1: domain-policy: unknown key (expected one of: max-message-size, virtual-mtas, domain-policies)
+        unknown top-level key   | domain-policy: {}                                                           | config/mta.yaml:1: domain-policy: unknown key (expected one of: max-message-size, max-rcpt-per-submission, max-fanout-size, virtual-mtas, domain-policies)
         top level is a list     | - a                                                                         | config/mta.yaml:1: (top level): expected a mapping (key: value lines), got a list
         policies is a list      | domain-policies: [a, b]                                                     | config/mta.yaml:1: domain-policies: expected a mapping (key: value lines), got a list
         yaml syntax             | domain-policies:\\n  a: [x\\n                                                | config/mta.yaml:3: bad YAML: expected ',' or ']', but got <stream end>

@@ -32,9 +32,20 @@ class AddressesTest {
         "a@b"@example.com                 | "a@b"@example.com
         "a\\"b"@example.com               | "a\\"b"@example.com
         "a..b"@example.com                | "a..b"@example.com
+        "a,x@evil.test,"@example.com      | "a,x@evil.test,"@example.com
+        "x>,<y@evil.test"@example.com     | "x>,<y@evil.test"@example.com
         """)
     void acceptsValidAddresses(String address, String normalized) {
         assertThat(Addresses.normalize(address)).isEqualTo(normalized);
+    }
+
+    /** RFC 5321 4.1.2 allows commas and angle brackets in a quoted local part: one address, never split. */
+    @Test
+    void aQuotedLocalPartWithCommasIsOneEntryOfAList() {
+        assertThat(Addresses.splitTopLevel("\"a,x@evil.test,\"@example.com, b@example.com"))
+                .containsExactly("\"a,x@evil.test,\"@example.com", " b@example.com");
+        assertThat(Addresses.fromHeader("Odd <\"x>,<y@evil.test\"@example.com>, \"a,b\"@example.com"))
+                .containsExactly("\"x>,<y@evil.test\"@example.com", "\"a,b\"@example.com");
     }
 
     /** Every atext character of RFC 5322 may stand in a dot-atom local part. */

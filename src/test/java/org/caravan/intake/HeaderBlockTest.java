@@ -201,4 +201,26 @@ class HeaderBlockTest {
     private static String unescape(String s) {
         return s.replace("\\r", "\r").replace("\\n", "\n");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+        crlf          | A: b\\r\\nC: d\\r\\n\\r\\nbody | 14
+        bare lf       | A: b\\nC: d\\n\\nbody         | 11
+        lf then crlf  | A: b\\n\\r\\nbody              | 7
+        no blank line | A: b\\r\\nC: d\\r\\n         | -1
+        """)
+    void headerEndIsJustPastTheBlankLine(String what, String raw, int expected) {
+        byte[] bytes = raw.replace("\\r", "\r").replace("\\n", "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        org.assertj.core.api.Assertions.assertThat(HeaderBlock.headerEnd(bytes, 0, bytes.length)).isEqualTo(expected);
+    }
+
+    @Test
+    void theFirstLineOver998OctetsIsNamedByNumberAndLength() {
+        String ok = "a".repeat(998);
+        byte[] raw = ("A: b\r\n\r\n" + ok + "\r\n" + ok + "\n" + "c".repeat(1000) + "\r\n" + "d".repeat(2000))
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+        org.assertj.core.api.Assertions.assertThat(HeaderBlock.firstLongLine(raw)).containsExactly(5, 1000);
+        org.assertj.core.api.Assertions.assertThat(HeaderBlock.firstLongLine(("A: b\r\n\r\n" + ok).getBytes())).isNull();
+    }
 }

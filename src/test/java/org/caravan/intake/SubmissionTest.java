@@ -282,6 +282,90 @@ class SubmissionTest {
         });
     }
 
+    // ---- what one submission may be ----
+
+    @Test
+    void resentBccIsStrippedLikeBcc() {
+        Submission s = read("From: s@example.com\r\nTo: b@example.org\r\nResent-Bcc: hidden@example.net,\r\n"
+                + " other@example.net\r\nSubject: x\r\nMessage-ID: <1@x.test>\r\n\r\nResent-Bcc: body line\r\n", NONE);
+
+        assertThat(new String(s.body(), StandardCharsets.US_ASCII))
+                .isEqualTo("From: s@example.com\r\nTo: b@example.org\r\nSubject: x\r\nMessage-ID: <1@x.test>\r\n\r\nResent-Bcc: body line\r\n");
+        assertThat(s.batches()).extracting(Submission.DomainBatch::domain).containsExactly("example.org");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        header line   | 2 | 0
+        body line     | 5 | 1
+        """)
+    void aLineOver998OctetsIsRefusedNamingIt(String where, int lineNumber, int inBody) {
+        String longLine = "x".repeat(999);
+        String mail = inBody == 0
+                ? "From: s@example.com\r\nX-Long: " + longLine + "\r\nTo: b@example.org\r\n\r\nHi.\r\n"
+                : "From: s@example.com\r\nTo: b@example.org\r\n\r\nHi.\r\n" + longLine + "\r\n";
+
+        Submission s = read(mail, NONE);
+
+        int octets = inBody == 0 ? 999 + "X-Long: ".length() : 999;
+        assertThat(s.batches()).isEmpty();
+        assertThat(s.rejections()).singleElement().satisfies(r -> assertThat(r.reasonText())
+                .isEqualTo("line-too-long: line " + lineNumber + " has " + octets
+                        + " octets; RFC 5322 allows 998 (encode long lines, e.g. quoted-printable)"));
+    }
+
+    @Test
+    void aLineOfExactly998OctetsPassesWithCrlfOrBareLf() {
+        String line = "y".repeat(998);
+        assertThat(read("From: s@example.com\r\nTo: b@example.org\r\n\r\n" + line + "\r\n", NONE).rejections()).isEmpty();
+        assertThat(read("From: s@example.com\nTo: b@example.org\n\n" + line, NONE).rejections()).isEmpty();
+    }
+
+    @Test
+    void moreRecipientsThanTheLimitRefuseTheWholeSubmission() {
+        String rcpts = String.join(",", java.util.stream.IntStream.range(0, 6).mapToObj(i -> "r" + i + "@example.org").toList());
+
+        Submission s = Submission.read(MAIL.getBytes(StandardCharsets.UTF_8), props(rcpts, null),
+                new Submission.Limits(MAX, 5, Long.MAX_VALUE), VMTAS);
+
+        assertThat(s.batches()).isEmpty();
+        assertThat(s.rejections()).singleElement().satisfies(r -> assertThat(r.reasonText())
+                .isEqualTo("too-many-recipients: 6 recipients exceeds max-rcpt-per-submission 5"));
+    }
+
+    @Test
+    void fortyThousandRecipientsOfOneDomainAreDeduplicatedInOrder() {
+        StringBuilder rcpts = new StringBuilder();
+        for (int i = 0; i < 40_000; i++) {
+            rcpts.append("user").append(i % 20_000).append("@Example.ORG,");
+        }
+
+        Submission s = Submission.read(MAIL.getBytes(StandardCharsets.UTF_8), props(rcpts.toString(), null),
+                new Submission.Limits(MAX, 40_000, Long.MAX_VALUE), VMTAS);
+
+        assertThat(s.rejections()).isEmpty();
+        assertThat(s.batches()).singleElement().satisfies(b -> {
+            assertThat(b.recipients()).hasSize(20_000).doesNotHaveDuplicates();
+            assertThat(b.recipients().get(0)).isEqualTo("user0@example.org");
+            assertThat(b.recipients().get(19_999)).isEqualTo("user19999@example.org");
+        });
+    }
+
+    @Test
+    void sizeTimesDomainsOverTheFanoutLimitIsRefused() {
+        byte[] raw = MAIL.getBytes(StandardCharsets.UTF_8);
+        Submission.Limits limits = new Submission.Limits(MAX, 1000, raw.length * 3L - 1);
+
+        Submission four = Submission.read(raw, NONE, limits, VMTAS); // example.org, .net, .com: 3 domains
+        Submission one = Submission.read(raw, props("a@example.org,b@example.org", null), limits, VMTAS);
+
+        assertThat(four.batches()).isEmpty();
+        assertThat(four.rejections()).singleElement().satisfies(r -> assertThat(r.reasonText())
+                .isEqualTo("fanout-too-large: " + raw.length + " bytes x 3 domains exceeds max-fanout-size "
+                        + (raw.length * 3L - 1) + " (one queued copy per domain)"));
+        assertThat(one.rejections()).isEmpty();
+    }
+
     private static Submission read(String mail, Submission.Properties p) {
         return Submission.read(mail.getBytes(StandardCharsets.UTF_8), p, MAX, VMTAS);
     }

@@ -124,7 +124,7 @@ class BadInputCorpusTest {
                             + abbreviate(t.reason()) + "' expected '" + abbreviate(expected) + "'");
                 }
                 soft.assertThat(t.body()).as("original body of %s (%s) on mail.invalid", item.id(), item.kind())
-                        .isEqualTo(item.body());
+                        .isEqualTo(item.keptBody());
                 soft.assertThat(t.properties()).as("original properties of %s (%s) on mail.invalid", item.id(), item.kind())
                         .containsAllEntriesOf(item.properties());
             }
@@ -140,7 +140,7 @@ class BadInputCorpusTest {
                 for (String rcpt : r.rcptTo()) {
                     copies.merge(rcpt, 1, Integer::sum);
                     Item item = goodRecipients.get(rcpt);
-                    if (item != null && item.expectedCode() == null && !java.util.Arrays.equals(r.data(), item.body())) {
+                    if (item != null && item.expectedCode() == null && !java.util.Arrays.equals(BadInputCorpus.withoutTrace(r.data()), item.body())) {
                         altered.add(item.id() + " (" + item.kind() + ")");
                     }
                 }

@@ -17,7 +17,7 @@ import java.util.Random;
  * reject reason code the engine must give it, mixed with good mail that must be delivered.
  *
  * <p>Whether an input is bad is decided here, from RFC 5322/5321 and the engine's contract
- * (DESIGN.md), not from what the engine happens to do:
+ * (README), not from what the engine happens to do:
  * <ul>
  * <li>header fields whose name is missing, holds a space, control or 8-bit octet, or that have no
  *     colon; a first line that is a continuation; no header at all; raw binary: unparseable</li>
@@ -63,6 +63,27 @@ public final class BadInputCorpus {
         public String messageId() {
             return "<" + id + "@corpus.test>";
         }
+
+        /** What mail.invalid keeps of it: the body as submitted, only the header block of an oversize one. */
+        public byte[] keptBody() {
+            return "oversize".equals(expectedCode) ? headerBlock(body) : body;
+        }
+    }
+
+    /** The bytes up to and including the blank line that ends the header block (all of them if none). */
+    public static byte[] headerBlock(byte[] message) {
+        for (int i = 0; i < message.length; i++) {
+            if (message[i] != '\n') {
+                continue;
+            }
+            if (i + 1 < message.length && message[i + 1] == '\n') {
+                return java.util.Arrays.copyOf(message, i + 2);
+            }
+            if (i + 2 < message.length && message[i + 1] == '\r' && message[i + 2] == '\n') {
+                return java.util.Arrays.copyOf(message, i + 3);
+            }
+        }
+        return message;
     }
 
     private static final String[] GOOD_DOMAINS = {"example.com", "example.net", "mail.example.org", "good.test"};
@@ -117,7 +138,8 @@ public final class BadInputCorpus {
         List<Runnable> kinds = List.of(c::fuzzedHeaderName, c::headerWithoutColon, c::emptyHeaderName,
                 c::leadingContinuation, c::noHeaders, c::binaryGarbage, c::binaryBody, c::bareCrInHeader, c::empty,
                 c::crlfInProperty, c::noSender, c::malformedSenderProperty, c::malformedFromHeader, c::unknownVmta,
-                c::badRecipientAlone, c::badRecipientAmongGood, c::badRecipientInHeader, c::noRecipients);
+                c::badRecipientAlone, c::badRecipientAmongGood, c::badRecipientInHeader, c::noRecipients,
+                c::longLine, c::tooManyRecipients);
         for (int i = 0; c.items.size() < bad; i++) {
             kinds.get(i % kinds.size()).run();
         }
@@ -250,6 +272,48 @@ public final class BadInputCorpus {
             body.append(line);
         }
         bad(id, "oversize", ascii(head(id, sender(), rcpt(id), "") + "\r\n" + body), "oversize");
+    }
+
+    /** A header or body line over the 998 octets RFC 5322 2.1.1 allows. */
+    private void longLine() {
+        String id = id();
+        String line = printable(999 + random.nextInt(4000), "");
+        boolean inHeader = random.nextBoolean();
+        String head = head(id, sender(), rcpt(id), inHeader ? "X-Long: " + line + "\r\n" : "");
+        bad(id, inHeader ? "long-header-line" : "long-body-line",
+                ascii(head + "\r\n" + (inHeader ? "body\r\n" : "short\r\n" + line + "\r\n")), "line-too-long");
+    }
+
+    /** More recipients than max-rcpt-per-submission (1000 by default), in the rcptTo property or in To. */
+    private void tooManyRecipients() {
+        String id = id();
+        java.util.StringJoiner rcpts = new java.util.StringJoiner(", ");
+        for (int i = 0; i <= 1000; i++) {
+            rcpts.add("n" + i + "." + rcpt(id));
+        }
+        if (random.nextBoolean()) {
+            bad(id, "too-many-recipients", ascii(head(id, sender(), rcpt(id), "") + "\r\nbody\r\n"),
+                    "too-many-recipients", Map.of("rcptTo", rcpts.toString()));
+        } else {
+            bad(id, "too-many-recipients", ascii(head(id, sender(), rcpts.toString().replace(", ", ",\r\n "), "")
+                    + "\r\nbody\r\n"), "too-many-recipients");
+        }
+    }
+
+    /** The message as intake passed it on: what follows the Received: trace field intake prepends. */
+    public static byte[] withoutTrace(byte[] data) {
+        String start = new String(data, 0, Math.min(data.length, 10), java.nio.charset.StandardCharsets.US_ASCII);
+        if (!start.equals("Received: ")) {
+            return data;
+        }
+        int i = 0;
+        do {
+            while (i < data.length && data[i] != '\n') {
+                i++;
+            }
+            i++;
+        } while (i < data.length && (data[i] == ' ' || data[i] == '\t'));
+        return java.util.Arrays.copyOfRange(data, Math.min(i, data.length), data.length);
     }
 
     private void empty() {

@@ -280,13 +280,29 @@ final class SmtpSession implements Runnable {
     }
 
     /** The address inside "PREFIX &lt;address&gt; params", or null if malformed; parameters are ignored. */
+    /** The '>' ending the path: one inside a quoted local part ("x>y"@example.com) does not (RFC 5321 4.1.2). */
+    private static int closingBracket(String rest) {
+        boolean quoted = false;
+        for (int i = 1; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            if (quoted && c == '\\') {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '>' && !quoted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static String path(String command, String prefix) {
         if (!command.regionMatches(true, 0, prefix, 0, prefix.length())) {
             return null;
         }
         String rest = command.substring(prefix.length()).trim();
         if (rest.startsWith("<")) {
-            int close = rest.indexOf('>');
+            int close = closingBracket(rest);
             return close < 0 ? null : rest.substring(1, close);
         }
         int space = rest.indexOf(' ');
