@@ -105,7 +105,7 @@ kv_put "$KV" java_opts "$CARAVAN_JAVA_OPTS"
 engine_start "$WORK" || die "the engine did not start"
 JOLOKIA=http://127.0.0.1:$ENGINE_HTTP_PORT/actuator/jolokia
 J=(python3 "$ROOT/bench/lib/scale.py")
-JA=("$JOLOKIA" "$BROKER_USER" "$BROKER_PASSWORD")   # the admin login defaults to the broker user
+JA=("$JOLOKIA" "$ADMIN_USER" "$ADMIN_PASSWORD")
 
 # pause delivery: stop every delivery route (ids delivery-<vmta>-<policy>)
 log "pausing delivery: stopping the delivery routes over Jolokia"

@@ -87,6 +87,8 @@ public class CrashSuite {
     static final int COMMIT_BATCH = Integer.getInteger("caravan.delivery.commit-batch", 16);
 
     static final String USER = "crash";
+    /** The producer submits as applications do, with a submitter login. */
+    static final String SUBMITTER = "crash-app";
     static final String STARTED = "Started CaravanApplication";
 
     /** The policies of the generated config: name -> (domain, max-smtp-out, max-msg-per-connection[, max-msg-rate]). */
@@ -219,7 +221,7 @@ public class CrashSuite {
             bodies[i] = BenchProducer.buildMessage(job, i, size, domain, date);
             expected.add(CrashSink.key("<" + job + "." + i + "@" + domain + ">", "user" + i + "@" + domain));
         }
-        producer = new CrashProducer(brokerPort, USER, password, bodies, job, 4, Duration.ofMinutes(5));
+        producer = new CrashProducer(brokerPort, SUBMITTER, submitterPassword(password), bodies, job, 4, Duration.ofMinutes(5));
         producer.start();
 
         Random rnd = new Random(seed);
@@ -361,6 +363,11 @@ public class CrashSuite {
     }
 
     /** Messages left on the mail.* queues (waiting, in delivery or scheduled), from the broker's management address. */
+    /** Each login its own secret: the engine refuses an admin or submitter password equal to another. */
+    static String submitterPassword(String enginePassword) {
+        return enginePassword + "-app";
+    }
+
     static Map<String, Long> queueDepths(int port, String user, String password) {
         Map<String, Long> out = new TreeMap<>();
         try (ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port, user, password);
@@ -427,6 +434,9 @@ public class CrashSuite {
             pb.environment().put("MTA_CONFIG", config.toString());
             pb.environment().put("MTA_BROKER_USER", USER);
             pb.environment().put("MTA_BROKER_PASSWORD", password);
+            pb.environment().put("MTA_ADMIN_USER", "crash-admin");
+            pb.environment().put("MTA_ADMIN_PASSWORD", password + "-admin");
+            pb.environment().put("MTA_SUBMITTERS", SUBMITTER + ":" + submitterPassword(password));
             long begin = System.nanoTime();
             Engine e = new Engine(pb.start(), log);
             watcher.watch(n - 1, e.process::isAlive);

@@ -93,8 +93,12 @@ write_mta_config() {
 
 # ---------------------------------------------------------------- engine lifecycle
 ENGINE_PID= ENGINE_LOG= ENGINE_DATA= ENGINE_BROKER_PORT= ENGINE_HTTP_PORT=
-BROKER_USER=bench
+BROKER_USER=bench              # the engine's own login
 BROKER_PASSWORD=
+ADMIN_USER=bench-admin         # the console (Jolokia) login
+ADMIN_PASSWORD=
+SUBMITTER_USER=bench-app       # the producer's login: applications submit as submitters
+SUBMITTER_PASSWORD=
 
 # engine_start RUNDIR : start the engine with a fresh data dir, wait until healthy.
 engine_start() {
@@ -107,6 +111,8 @@ engine_start() {
   ENGINE_HTTP_PORT=$(free_port)
   while [[ $ENGINE_HTTP_PORT == "$ENGINE_BROKER_PORT" ]]; do ENGINE_HTTP_PORT=$(free_port); done
   BROKER_PASSWORD=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+  ADMIN_PASSWORD=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+  SUBMITTER_PASSWORD=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
   local args=("--caravan.data-dir=$ENGINE_DATA" "--server.port=$ENGINE_HTTP_PORT"
               "--caravan.broker.port=$ENGINE_BROKER_PORT")
   if [[ $ENGINE == fake ]]; then
@@ -118,7 +124,8 @@ engine_start() {
   echo "${cmd[*]}" >"$rundir/engine.cmd"
   log "starting engine ($ENGINE): broker 127.0.0.1:$ENGINE_BROKER_PORT, http 127.0.0.1:$ENGINE_HTTP_PORT"
   (cd "${ENGINE_CWD:-$ROOT}" && MTA_CONFIG=$rundir/mta.yaml MTA_BROKER_USER=$BROKER_USER \
-      MTA_BROKER_PASSWORD=$BROKER_PASSWORD exec "${cmd[@]}") >"$ENGINE_LOG" 2>&1 &
+      MTA_BROKER_PASSWORD=$BROKER_PASSWORD MTA_ADMIN_USER=$ADMIN_USER MTA_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+      MTA_SUBMITTERS=$SUBMITTER_USER:$SUBMITTER_PASSWORD exec "${cmd[@]}") >"$ENGINE_LOG" 2>&1 &
   ENGINE_PID=$!
   track_pid "$ENGINE_PID" 30 engine
   local t0; t0=$(now_ms)
@@ -170,7 +177,7 @@ producer_start() {
   rm -f "${out%.kv}.ready" "${out%.kv}.go"
   # shellcheck disable=SC2086
   java ${PRODUCER_JAVA_OPTS:-} -cp "$PRODUCER_CLASSES:$(cat "$CLASSPATH_FILE")" BenchProducer \
-      --port "$ENGINE_BROKER_PORT" --user "$BROKER_USER" --password "$BROKER_PASSWORD" \
+      --port "$ENGINE_BROKER_PORT" --user "$SUBMITTER_USER" --password "$SUBMITTER_PASSWORD" \
       --messages "$n" --size "$size" --threads "${PRODUCER_THREADS:-4}" --batch "${PRODUCER_BATCH:-50}" \
       --job "$job" --ready-file "${out%.kv}.ready" --go-file "${out%.kv}.go" ${PRODUCER_FLAGS:-} \
       >"$out" 2>"${out%.kv}.err" &
