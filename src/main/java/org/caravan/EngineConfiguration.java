@@ -17,6 +17,7 @@ import org.caravan.delivery.DeliveryRoutes;
 import org.caravan.intake.IntakeProcessor;
 import org.caravan.outcome.AccountingLog;
 import org.caravan.outcome.OutcomeRecorder;
+import org.caravan.routing.DnsSettings;
 import org.caravan.routing.DomainClassifier;
 import org.caravan.routing.MxResolver;
 import org.springframework.beans.factory.annotation.Value;
@@ -47,8 +48,11 @@ public class EngineConfiguration {
     /** The system resolver (reads resolv.conf, sends nothing): asked only for policies without route:. */
     @Bean
     @ConditionalOnMissingBean
-    MxResolver mxResolver() {
-        return MxResolver.systemDefault();
+    MxResolver mxResolver(@Value("${caravan.dns.timeout}") String timeout,
+            @Value("${caravan.dns.transient-failure-ttl}") String transientFailureTtl,
+            @Value("${caravan.dns.cache-size}") int cacheSize,
+            @Value("${caravan.dns.permitted-next-hops:}") String permitted) {
+        return MxResolver.systemDefault(DnsSettings.of(timeout, transientFailureTtl, cacheSize, permitted));
     }
 
     @Bean(destroyMethod = "close")

@@ -16,7 +16,6 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import org.caravan.routing.MxLookupException.Reason;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -36,7 +35,11 @@ import org.xbill.DNS.Type;
 /**
  * Resolves a recipient domain to ordered next hops (RFC 5321 section 5.1): MX hosts by
  * preference, equal preferences shuffled, each host expanded to IP addresses through the same
- * resolver so that no lookup escapes to the JVM's own DNS.
+ * resolver so that no lookup escapes to the JVM's own DNS. Addresses the {@link NextHopFilter}
+ * refuses are dropped; an address literal ({@code [192.0.2.1]}) is its own next hop, unlooked-up.
+ * Answers are cached by TTL in a bounded cache; a lookup that timed out or got SERVFAIL is
+ * remembered briefly, so the mail queued behind it for the same domain defers at once instead
+ * of each waiting out the timeout again.
  */
 public final class MxResolver {
 
@@ -44,54 +47,83 @@ public final class MxResolver {
     static final Duration MAX_TTL = Duration.ofHours(1);
     /** Longest time a negative answer (NXDOMAIN, no addresses) or a partial answer is cached. */
     static final Duration NEGATIVE_TTL = Duration.ofMinutes(5);
-    /** Cache size above which expired entries are swept, so one-off domains do not pile up. */
-    private static final int SWEEP_THRESHOLD = 10_000;
 
     private final Resolver resolver;
-    private final Clock clock;
     private final int port;
     private final Random random;
-    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final NextHopFilter filter;
+    private final Duration transientFailureTtl;
+    private final TtlCache<Cached> cache;
 
     public MxResolver(Resolver resolver, Clock clock, int port) {
-        this(resolver, clock, port, new Random());
+        this(resolver, clock, port, DnsSettings.DEFAULT);
+    }
+
+    public MxResolver(Resolver resolver, Clock clock, int port, DnsSettings settings) {
+        this(resolver, clock, port, settings, new Random());
     }
 
     /** For tests: a seeded random makes the equal-preference shuffle reproducible. */
     MxResolver(Resolver resolver, Clock clock, int port, Random random) {
+        this(resolver, clock, port, DnsSettings.DEFAULT, random);
+    }
+
+    MxResolver(Resolver resolver, Clock clock, int port, DnsSettings settings, Random random) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("SMTP port out of range: " + port);
         }
         this.resolver = Objects.requireNonNull(resolver, "resolver");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.port = port;
         this.random = Objects.requireNonNull(random, "random");
+        this.filter = settings.filter();
+        this.transientFailureTtl = settings.transientFailureTtl();
+        this.cache = new TtlCache<>(Objects.requireNonNull(clock, "clock"), settings.cacheSize());
     }
 
     /** Uses the system's name servers (resolv.conf or platform equivalent) on port 25. */
     public static MxResolver systemDefault() {
-        return new MxResolver(new ExtendedResolver(), Clock.systemUTC(), NextHop.SMTP_PORT);
+        return systemDefault(DnsSettings.DEFAULT);
+    }
+
+    /**
+     * The system's name servers, each query bounded by settings.timeout() in all: shared out
+     * among the servers, each asked once, since a queue of mail waits behind every lookup.
+     */
+    public static MxResolver systemDefault(DnsSettings settings) {
+        ExtendedResolver system = new ExtendedResolver();
+        Resolver[] servers = system.getResolvers();
+        for (Resolver server : servers) {
+            server.setTimeout(settings.timeout().dividedBy(Math.max(1, servers.length)));
+        }
+        system.setRetries(1);
+        system.setTimeout(settings.timeout());
+        return new MxResolver(system, Clock.systemUTC(), NextHop.SMTP_PORT, settings);
     }
 
     /** Next hops for a domain, best first; never empty. */
     public List<NextHop> resolve(String domain) throws MxLookupException {
+        if (domain != null && domain.startsWith("[")) {
+            return List.of(AddressLiteral.nextHop(domain, port, filter));
+        }
         Name name = toName(domain);
         String key = name.toString();
-        Instant now = clock.instant();
-        Cached entry = cache.get(key);
-        if (entry == null || !now.isBefore(entry.expires())) {
-            // Two threads may both miss and both query; cheaper than blocking a map bin on DNS.
-            entry = lookup(name, key, now);
-            if (now.isBefore(entry.expires())) {
-                sweepIfLarge(now);
-                cache.put(key, entry);
-            }
-        }
+        Cached entry = cache.get(key, now -> lookupRemembered(name, key, now));
         if (entry.failure() != null) {
             // A fresh exception per call: cached instances would share stack traces across threads.
             throw new MxLookupException(key, entry.failure(), entry.detail());
         }
         return hops(entry.tiers());
+    }
+
+    /** The answer to cache: a transient failure too, for transient-failure-ttl. */
+    private TtlCache.Timed<Cached> lookupRemembered(Name name, String key, Instant now) {
+        Cached answer;
+        try {
+            answer = lookup(name, key, now);
+        } catch (MxLookupException e) {
+            answer = Cached.failed(e.reason(), e.detail(), now.plus(transientFailureTtl));
+        }
+        return new TtlCache.Timed<>(answer, answer.expires());
     }
 
     /** Lower-cased, IDNA-encoded, absolute. */
@@ -141,6 +173,9 @@ public final class MxResolver {
         if (own.failure() != null) {
             throw own.failure();
         }
+        if (!own.refused().isEmpty()) {
+            return refused("no MX; the domain's addresses are refused: " + own.refused(), now);
+        }
         return Cached.failed(Reason.MX_RESOLVED_TO_ZERO_HOSTS, "no MX and no A/AAAA records",
                 now.plus(NEGATIVE_TTL));
     }
@@ -150,6 +185,7 @@ public final class MxResolver {
         TreeMap<Integer, List<List<String>>> byPreference = new TreeMap<>();
         records.sort(Comparator.comparingInt(MXRecord::getPriority));
         MxLookupException transientFailure = null;
+        List<String> refused = new ArrayList<>();
         for (MXRecord mx : records) {
             if (mx.getTarget().equals(Name.root)) {
                 continue; // a stray null MX beside real ones (RFC 7505 forbids it): ignore it
@@ -158,6 +194,7 @@ public final class MxResolver {
             if (host.failure() != null) {
                 transientFailure = host.failure();
             }
+            refused.addAll(host.refused());
             if (!host.list().isEmpty()) {
                 byPreference.computeIfAbsent(mx.getPriority(), p -> new ArrayList<>()).add(host.list());
                 ttl = min(ttl, host.ttl());
@@ -166,6 +203,9 @@ public final class MxResolver {
         if (byPreference.isEmpty()) {
             if (transientFailure != null) {
                 throw transientFailure;
+            }
+            if (!refused.isEmpty()) {
+                return refused("every MX host's addresses are refused: " + refused, now);
             }
             return Cached.failed(Reason.MX_RESOLVED_TO_ZERO_HOSTS, "no MX host has an address",
                     now.plus(NEGATIVE_TTL));
@@ -176,12 +216,17 @@ public final class MxResolver {
         return new Cached(List.copyOf(byPreference.values()), null, null, now.plus(ttl));
     }
 
+    private static Cached refused(String detail, Instant now) {
+        return Cached.failed(Reason.NO_ACCEPTABLE_NEXT_HOP, detail, now.plus(NEGATIVE_TTL));
+    }
+
     /**
      * A then AAAA of one host; IPv4 first since it is the egress every sender has. A query that
      * got no answer is reported as failure but does not discard what the other query found.
      */
     private Addresses addresses(String key, Name host) {
         List<String> found = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
         Duration ttl = MAX_TTL;
         MxLookupException failure = null;
         for (int type : new int[] {Type.A, Type.AAAA}) {
@@ -199,12 +244,12 @@ public final class MxResolver {
                 InetAddress address = r instanceof ARecord a ? a.getAddress()
                         : r instanceof AAAARecord a ? a.getAddress() : null;
                 if (address != null && r.getType() == type) {
-                    found.add(address.getHostAddress());
+                    (filter.acceptable(address) ? found : refused).add(address.getHostAddress());
                 }
             }
             ttl = min(ttl, answerTtl(answer));
         }
-        return new Addresses(List.copyOf(found), ttl, found.isEmpty() ? failure : null);
+        return new Addresses(List.copyOf(found), List.copyOf(refused), ttl, found.isEmpty() ? failure : null);
     }
 
     /** Sends one query; returns only NOERROR or NXDOMAIN answers, anything else is transient. */
@@ -239,12 +284,6 @@ public final class MxResolver {
         return List.copyOf(hops);
     }
 
-    private void sweepIfLarge(Instant now) {
-        if (cache.size() >= SWEEP_THRESHOLD) {
-            cache.values().removeIf(c -> !now.isBefore(c.expires()));
-        }
-    }
-
     /** Smallest TTL in the answer section (CNAMEs included), capped at {@link #MAX_TTL}. */
     private static Duration answerTtl(Message m) {
         Duration ttl = MAX_TTL;
@@ -269,8 +308,8 @@ public final class MxResolver {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** One host's addresses; failure is set only when nothing was found and a query failed. */
-    private record Addresses(List<String> list, Duration ttl, MxLookupException failure) {}
+    /** One host's usable and refused addresses; failure is set only when nothing usable was found and a query failed. */
+    private record Addresses(List<String> list, List<String> refused, Duration ttl, MxLookupException failure) {}
 
     /** A domain's answer: address lists per host, grouped by ascending preference, or a failure. */
     private record Cached(List<List<List<String>>> tiers, Reason failure, String detail,
