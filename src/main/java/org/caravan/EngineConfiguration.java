@@ -3,7 +3,9 @@ package org.caravan;
 import java.nio.file.Path;
 import java.time.Clock;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.jms.ConnectionFactory;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.camel.component.jms.JmsComponent;
 import org.caravan.broker.CommitBatching;
 import org.caravan.broker.KnownDestinations;
@@ -14,12 +16,15 @@ import org.caravan.config.Sizes;
 import org.caravan.delivery.DeliveryAttempt;
 import org.caravan.delivery.DeliveryLines;
 import org.caravan.delivery.DeliveryRoutes;
+import org.caravan.delivery.StrandedMailHealth;
+import org.caravan.delivery.StrandedQueues;
 import org.caravan.intake.IntakeProcessor;
 import org.caravan.outcome.AccountingLog;
 import org.caravan.outcome.OutcomeRecorder;
 import org.caravan.routing.DnsSettings;
 import org.caravan.routing.DomainClassifier;
 import org.caravan.routing.MxResolver;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -121,6 +126,18 @@ public class EngineConfiguration {
     @Bean
     DeliveryRoutes deliveryRoutes(DeliveryLines lines, org.apache.camel.CamelContext camel) {
         return new DeliveryRoutes(lines, camel);
+    }
+
+    /** Moves mail off delivery queues whose policy left mta.yaml, at start. */
+    @Bean
+    StrandedQueues strandedQueues(MtaConfig config, DomainClassifier classifier, ConnectionFactory connectionFactory,
+            ObjectProvider<EmbeddedActiveMQ> broker) {
+        return new StrandedQueues(config, classifier, connectionFactory, broker);
+    }
+
+    @Bean("strandedMail")
+    StrandedMailHealth strandedMailHealth(StrandedQueues queues, MeterRegistry registry) {
+        return new StrandedMailHealth(queues, registry);
     }
 
     /**
