@@ -2,12 +2,14 @@ package org.caravan;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.jms.ConnectionFactory;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.camel.component.jms.JmsComponent;
 import org.caravan.broker.CommitBatching;
+import org.caravan.broker.JournalDiskGuard;
 import org.caravan.broker.KnownDestinations;
 import org.caravan.config.Durations;
 import org.caravan.config.MtaConfig;
@@ -26,7 +28,9 @@ import org.caravan.routing.DomainClassifier;
 import org.caravan.routing.MxResolver;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -138,6 +142,30 @@ public class EngineConfiguration {
     @Bean("strandedMail")
     StrandedMailHealth strandedMailHealth(StrandedQueues queues, MeterRegistry registry) {
         return new StrandedMailHealth(queues, registry);
+    }
+
+    /** Stops intake before the embedded broker's journal disk reaches max-disk-usage. */
+    @Bean(name = "journalDisk", destroyMethod = "close")
+    @ConditionalOnProperty(name = "spring.artemis.mode", havingValue = "embedded", matchIfMissing = true)
+    JournalDiskGuard journalDisk(EmbeddedActiveMQ broker, org.apache.camel.CamelContext camel, MeterRegistry registry,
+            @Value("${caravan.disk.stop-at:}") String stopAt) {
+        return new JournalDiskGuard(broker.getActiveMQServer(), camel, registry, JournalDiskGuard.parseStopAt(stopAt));
+    }
+
+    /** Starts the disk checks once the routes run (the guard suspends the intake route). */
+    @Bean
+    ApplicationRunner journalDiskChecks(ObjectProvider<JournalDiskGuard> guard,
+            @Value("${caravan.disk.check-interval}") String interval) {
+        Duration every;
+        try {
+            every = Durations.parse(interval);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("caravan.disk.check-interval: " + e.getMessage(), e);
+        }
+        if (every.isZero()) {
+            throw new IllegalStateException("caravan.disk.check-interval: must be positive");
+        }
+        return args -> guard.ifAvailable(g -> g.start(every));
     }
 
     /**
