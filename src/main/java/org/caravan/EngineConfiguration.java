@@ -60,8 +60,9 @@ public class EngineConfiguration {
     MxResolver mxResolver(@Value("${caravan.dns.timeout}") String timeout,
             @Value("${caravan.dns.transient-failure-ttl}") String transientFailureTtl,
             @Value("${caravan.dns.cache-size}") int cacheSize,
-            @Value("${caravan.dns.permitted-next-hops:}") String permitted) {
-        return MxResolver.systemDefault(DnsSettings.of(timeout, transientFailureTtl, cacheSize, permitted));
+            @Value("${caravan.dns.permitted-next-hops:}") String permitted,
+            @Value("${caravan.dns.servers:}") String servers) {
+        return MxResolver.systemDefault(DnsSettings.of(timeout, transientFailureTtl, cacheSize, permitted, servers));
     }
 
     @Bean(destroyMethod = "close")

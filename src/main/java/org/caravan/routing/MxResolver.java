@@ -29,6 +29,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -80,17 +81,18 @@ public final class MxResolver {
         this.cache = new TtlCache<>(Objects.requireNonNull(clock, "clock"), settings.cacheSize());
     }
 
-    /** Uses the system's name servers (resolv.conf or platform equivalent) on port 25. */
+    /** Uses the system's name servers (resolv.conf or platform equivalent); SMTP on port 25. */
     public static MxResolver systemDefault() {
         return systemDefault(DnsSettings.DEFAULT);
     }
 
     /**
-     * The system's name servers, each query bounded by settings.timeout() in all: shared out
+     * The configured name servers, else the system's, each query bounded by settings.timeout() in all: shared out
      * among the servers, each asked once, since a queue of mail waits behind every lookup.
      */
     public static MxResolver systemDefault(DnsSettings settings) {
-        ExtendedResolver system = new ExtendedResolver();
+        ExtendedResolver system = settings.servers().isEmpty() ? new ExtendedResolver()
+                : new ExtendedResolver(settings.servers().stream().<Resolver>map(SimpleResolver::new).toList());
         Resolver[] servers = system.getResolvers();
         for (Resolver server : servers) {
             server.setTimeout(settings.timeout().dividedBy(Math.max(1, servers.length)));

@@ -109,7 +109,12 @@ class PrivateNextHopTest {
                 .hasMessageStartingWith("caravan.dns.permitted-next-hops: ");
         assertThatThrownBy(() -> DnsSettings.of("soon", "30s", 100, ""))
                 .hasMessageStartingWith("caravan.dns.timeout: ");
+        assertThatThrownBy(() -> DnsSettings.of("5s", "30s", 100, "", "dns.example"))
+                .hasMessageStartingWith("caravan.dns.servers: ");
         assertThat(DnsSettings.of("2s", "0s", 1, "").timeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(DnsSettings.of("2s", "0s", 1, "", "127.0.0.1, 192.0.2.53:5353, ::1, [2001:db8::53]:5300").servers())
+                .extracting(a -> a.getAddress().getHostAddress() + " " + a.getPort())
+                .containsExactly("127.0.0.1 53", "192.0.2.53 5353", "0:0:0:0:0:0:0:1 53", "2001:db8:0:0:0:0:0:53 5300");
     }
 
     private void assertRefused(String domain) {
