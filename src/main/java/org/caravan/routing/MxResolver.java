@@ -1,6 +1,5 @@
 package org.caravan.routing;
 
-import java.io.IOException;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -9,17 +8,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.caravan.routing.MxLookupException.Reason;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
@@ -49,7 +50,7 @@ public final class MxResolver {
     /** Longest time a negative answer (NXDOMAIN, no addresses) or a partial answer is cached. */
     static final Duration NEGATIVE_TTL = Duration.ofMinutes(5);
 
-    private final Resolver resolver;
+    private final DnsQueries dns;
     private final int port;
     private final Random random;
     private final NextHopFilter filter;
@@ -73,7 +74,7 @@ public final class MxResolver {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("SMTP port out of range: " + port);
         }
-        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.dns = new DnsQueries(Objects.requireNonNull(resolver, "resolver"), settings.timeout().multipliedBy(2));
         this.port = port;
         this.random = Objects.requireNonNull(random, "random");
         this.filter = settings.filter();
@@ -145,7 +146,7 @@ public final class MxResolver {
     }
 
     private Cached lookup(Name domain, String key, Instant now) throws MxLookupException {
-        Message mx = query(key, domain, Type.MX);
+        Message mx = dns.query(key, domain, Type.MX);
         if (mx.getRcode() == Rcode.NXDOMAIN) {
             return Cached.failed(Reason.NO_SUCH_DOMAIN, "no such domain", now.plus(negativeTtl(mx)));
         }
@@ -168,7 +169,7 @@ public final class MxResolver {
     /** RFC 5321 5.1: without MX records the domain itself is the single host, preference 0. */
     private Cached implicitMx(Name domain, String key, Instant now, Duration ttl)
             throws MxLookupException {
-        Addresses own = addresses(key, domain);
+        Addresses own = addresses(key, domain, dns.askAddresses(domain));
         if (!own.list().isEmpty()) {
             return new Cached(List.of(List.of(own.list())), null, null, now.plus(min(ttl, own.ttl())));
         }
@@ -188,11 +189,16 @@ public final class MxResolver {
         records.sort(Comparator.comparingInt(MXRecord::getPriority));
         MxLookupException transientFailure = null;
         List<String> refused = new ArrayList<>();
+        // all hosts asked at once: a slow zone costs one timeout, not one per MX host
+        Map<Name, List<CompletableFuture<Message>>> asked = new HashMap<>();
+        for (MXRecord mx : records) {
+            asked.computeIfAbsent(mx.getTarget(), dns::askAddresses);
+        }
         for (MXRecord mx : records) {
             if (mx.getTarget().equals(Name.root)) {
                 continue; // a stray null MX beside real ones (RFC 7505 forbids it): ignore it
             }
-            Addresses host = addresses(key, mx.getTarget());
+            Addresses host = addresses(key, mx.getTarget(), asked.get(mx.getTarget()));
             if (host.failure() != null) {
                 transientFailure = host.failure();
             }
@@ -226,15 +232,16 @@ public final class MxResolver {
      * A then AAAA of one host; IPv4 first since it is the egress every sender has. A query that
      * got no answer is reported as failure but does not discard what the other query found.
      */
-    private Addresses addresses(String key, Name host) {
+    private Addresses addresses(String key, Name host, List<CompletableFuture<Message>> pending) {
         List<String> found = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         Duration ttl = MAX_TTL;
         MxLookupException failure = null;
-        for (int type : new int[] {Type.A, Type.AAAA}) {
+        for (int i = 0; i < DnsQueries.ADDRESS_TYPES.length; i++) {
+            int type = DnsQueries.ADDRESS_TYPES[i];
             Message answer;
             try {
-                answer = query(key, host, type);
+                answer = dns.answer(key, host, type, pending.get(i));
             } catch (MxLookupException e) {
                 failure = e;
                 continue;
@@ -252,23 +259,6 @@ public final class MxResolver {
             ttl = min(ttl, answerTtl(answer));
         }
         return new Addresses(List.copyOf(found), List.copyOf(refused), ttl, found.isEmpty() ? failure : null);
-    }
-
-    /** Sends one query; returns only NOERROR or NXDOMAIN answers, anything else is transient. */
-    private Message query(String key, Name name, int type) throws MxLookupException {
-        Message response;
-        try {
-            response = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
-        } catch (IOException e) {
-            throw new MxLookupException(key, Reason.NO_ANSWER,
-                    Type.string(type) + " " + name + ": " + e.getMessage(), e);
-        }
-        int rcode = response.getRcode();
-        if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-            throw new MxLookupException(key, Reason.SERVER_FAILURE,
-                    Type.string(type) + " " + name + ": " + Rcode.string(rcode));
-        }
-        return response;
     }
 
     /** Flattens preference tiers into hops, shuffling hosts of equal preference per call. */

@@ -227,6 +227,30 @@ class MxResolverTest {
     }
 
     @Test
+    void theAddressesOfAllMxHostsAreAskedAtOnce() throws Exception {
+        dns.mx("slow.test", 300, 10, "a.slow.test", 20, "b.slow.test", 30, "c.slow.test");
+        dns.a("a.slow.test", 300, "192.0.2.1");
+        dns.a("b.slow.test", 300, "192.0.2.2");
+        dns.a("c.slow.test", 300, "192.0.2.3");
+        List<java.util.concurrent.CountDownLatch> gates = List.of(dns.hold("a.slow.test"), dns.hold("b.slow.test"),
+                dns.hold("c.slow.test"));
+        CompletableFuture<List<NextHop>> hops = CompletableFuture.supplyAsync(() -> {
+            try {
+                return resolver.resolve("slow.test");
+            } catch (MxLookupException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            dns.awaitHeld(6); // A and AAAA of three hosts outstanding together: one timeout, not six
+        } finally {
+            gates.forEach(java.util.concurrent.CountDownLatch::countDown);
+        }
+        assertThat(hops.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .containsExactly(hop("192.0.2.1"), hop("192.0.2.2"), hop("192.0.2.3"));
+    }
+
+    @Test
     void cacheKeepsTheMostRecentlyUsedDomainsUpToItsSize() throws Exception {
         MxResolver small = new MxResolver(dns, clock, PORT,
                 new DnsSettings(Duration.ofSeconds(5), TRANSIENT_TTL, 3, NextHopFilter.PUBLIC_ONLY), new Random(1));
@@ -378,16 +402,23 @@ class MxResolverTest {
 
         @Override
         public CompletionStage<Message> sendAsync(Message query) {
-            return sendAsync(query, Runnable::run);
+            return sendAsync(query, (Executor) null);
         }
 
+        /** Answered on another thread, as a real resolver's network reply arrives. */
         @Override
         public CompletionStage<Message> sendAsync(Message query, Executor executor) {
-            try {
-                return CompletableFuture.completedFuture(send(query));
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+            CompletableFuture<Message> answer = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    answer.complete(send(query));
+                } catch (IOException e) {
+                    answer.completeExceptionally(e);
+                }
+            }, "fake-dns");
+            t.setDaemon(true);
+            t.start();
+            return answer;
         }
 
         private static Name name(String s) {
