@@ -2,6 +2,10 @@ package org.caravan.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -32,6 +36,12 @@ class JournalDiskTest {
             assertThat(engine.bean(MeterRegistry.class).get(JournalDiskGuard.USED_GAUGE).gauge().value())
                     .isGreaterThan(0.00001).isLessThanOrEqualTo(1.0);
 
+            HttpResponse<String> probe = http(engine, "/actuator/health");
+            assertThat(probe.statusCode()).as("what a load balancer's probe sees").isEqualTo(503);
+            assertThat(http(engine, "/actuator/prometheus").body())
+                    .contains("caravan_journal_disk_used_ratio ", "caravan_journal_disk_stop_at_ratio ",
+                            "caravan_stranded_messages ");
+
             engine.broker().submit(RoutingTest.mail("<full@test>", "alice@example.org"), Map.of());
             Queue submit = engine.bean(EmbeddedActiveMQ.class).getActiveMQServer().locateQueue("mail.submit");
             Thread.sleep(2000);
@@ -44,6 +54,13 @@ class JournalDiskTest {
             assertThat(guard.isIntakeSuspended()).isFalse();
             assertThat(guard.health().getStatus()).isEqualTo(Status.UP);
             assertThat(submit.getMessageCount()).isZero();
+            assertThat(http(engine, "/actuator/health").statusCode()).isEqualTo(200);
         }
+    }
+
+    private static HttpResponse<String> http(Engine engine, String path) throws Exception {
+        String port = engine.context().getEnvironment().getProperty("local.server.port");
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 }
