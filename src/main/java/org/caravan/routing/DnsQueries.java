@@ -17,7 +17,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.Type;
 
-/** Queries through the resolver, sent asynchronously so that a host's or several hosts' questions overlap. */
+/** Queries through the resolver, sent asynchronously so that the questions of several hosts overlap. */
 final class DnsQueries {
 
     static final int[] ADDRESS_TYPES = {Type.A, Type.AAAA};

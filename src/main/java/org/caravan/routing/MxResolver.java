@@ -88,8 +88,8 @@ public final class MxResolver {
     }
 
     /**
-     * The configured name servers, else the system's, each query bounded by settings.timeout() in all: shared out
-     * among the servers, each asked once, since a queue of mail waits behind every lookup.
+     * The configured name servers, else the system's; each query bounded by settings.timeout()
+     * in all, shared out among the servers, each asked once: a queue of mail waits behind it.
      */
     public static MxResolver systemDefault(DnsSettings settings) {
         ExtendedResolver system = settings.servers().isEmpty() ? new ExtendedResolver()
