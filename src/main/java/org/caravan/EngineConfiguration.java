@@ -2,10 +2,14 @@ package org.caravan;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.jms.ConnectionFactory;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.camel.component.jms.JmsComponent;
 import org.caravan.broker.CommitBatching;
+import org.caravan.broker.JournalDiskGuard;
 import org.caravan.broker.KnownDestinations;
 import org.caravan.broker.WaitForecast;
 import org.caravan.config.Durations;
@@ -15,14 +19,20 @@ import org.caravan.config.Sizes;
 import org.caravan.delivery.DeliveryAttempt;
 import org.caravan.delivery.DeliveryLines;
 import org.caravan.delivery.DeliveryRoutes;
+import org.caravan.delivery.StrandedMailHealth;
+import org.caravan.delivery.StrandedQueues;
 import org.caravan.intake.IntakeProcessor;
 import org.caravan.outcome.AccountingHealthIndicator;
 import org.caravan.outcome.AccountingLog;
 import org.caravan.outcome.OutcomeRecorder;
+import org.caravan.routing.DnsSettings;
 import org.caravan.routing.DomainClassifier;
 import org.caravan.routing.MxResolver;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -51,8 +61,12 @@ public class EngineConfiguration {
     /** The system resolver (reads resolv.conf, sends nothing): asked only for policies without route:. */
     @Bean
     @ConditionalOnMissingBean
-    MxResolver mxResolver() {
-        return MxResolver.systemDefault();
+    MxResolver mxResolver(@Value("${caravan.dns.timeout}") String timeout,
+            @Value("${caravan.dns.transient-failure-ttl}") String transientFailureTtl,
+            @Value("${caravan.dns.cache-size}") int cacheSize,
+            @Value("${caravan.dns.permitted-next-hops:}") String permitted,
+            @Value("${caravan.dns.servers:}") String servers) {
+        return MxResolver.systemDefault(DnsSettings.of(timeout, transientFailureTtl, cacheSize, permitted, servers));
     }
 
     @Bean(destroyMethod = "close")
@@ -140,6 +154,42 @@ public class EngineConfiguration {
     @Bean
     DeliveryRoutes deliveryRoutes(DeliveryLines lines, org.apache.camel.CamelContext camel) {
         return new DeliveryRoutes(lines, camel);
+    }
+
+    /** Moves mail off delivery queues whose policy left mta.yaml, at start. */
+    @Bean
+    StrandedQueues strandedQueues(MtaConfig config, DomainClassifier classifier, ConnectionFactory connectionFactory,
+            ObjectProvider<EmbeddedActiveMQ> broker) {
+        return new StrandedQueues(config, classifier, connectionFactory, broker);
+    }
+
+    @Bean("strandedMail")
+    StrandedMailHealth strandedMailHealth(StrandedQueues queues, MeterRegistry registry) {
+        return new StrandedMailHealth(queues, registry);
+    }
+
+    /** Stops intake before the embedded broker's journal disk reaches max-disk-usage. */
+    @Bean(name = "journalDisk", destroyMethod = "close")
+    @ConditionalOnProperty(name = "spring.artemis.mode", havingValue = "embedded", matchIfMissing = true)
+    JournalDiskGuard journalDisk(EmbeddedActiveMQ broker, org.apache.camel.CamelContext camel, MeterRegistry registry,
+            @Value("${caravan.disk.stop-at:}") String stopAt) {
+        return new JournalDiskGuard(broker.getActiveMQServer(), camel, registry, JournalDiskGuard.parseStopAt(stopAt));
+    }
+
+    /** Starts the disk checks once the routes run (the guard suspends the intake route). */
+    @Bean
+    ApplicationRunner journalDiskChecks(ObjectProvider<JournalDiskGuard> guard,
+            @Value("${caravan.disk.check-interval}") String interval) {
+        Duration every;
+        try {
+            every = Durations.parse(interval);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("caravan.disk.check-interval: " + e.getMessage(), e);
+        }
+        if (every.isZero()) {
+            throw new IllegalStateException("caravan.disk.check-interval: must be positive");
+        }
+        return args -> guard.ifAvailable(g -> g.start(every));
     }
 
     /**

@@ -84,9 +84,8 @@ public class DeliveryAttempt implements WaitForecast {
             try {
                 hops = mx.resolve(d.domain());
             } catch (MxLookupException e) {
-                settled = e.permanent()
-                        ? new SmtpReply(550, "5.1.2", "bad destination domain: " + e.getMessage())
-                        : new SmtpReply(451, "4.4.3", "MX lookup failed: " + e.getMessage());
+                settled = new SmtpReply(e.permanent() ? 550 : 451, e.reason().enhancedCode(),
+                        e.reason().replyText() + ": " + e.getMessage());
             }
         }
         OutboundMessage message = new OutboundMessage(line.session(), d.body(), d.messageId(), d.mailFrom(),

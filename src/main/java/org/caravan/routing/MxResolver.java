@@ -1,6 +1,5 @@
 package org.caravan.routing;
 
-import java.io.IOException;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -9,18 +8,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import org.caravan.routing.MxLookupException.Reason;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
@@ -30,13 +30,18 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
  * Resolves a recipient domain to ordered next hops (RFC 5321 section 5.1): MX hosts by
  * preference, equal preferences shuffled, each host expanded to IP addresses through the same
- * resolver so that no lookup escapes to the JVM's own DNS.
+ * resolver so that no lookup escapes to the JVM's own DNS. Addresses the {@link NextHopFilter}
+ * refuses are dropped; an address literal ({@code [192.0.2.1]}) is its own next hop, unlooked-up.
+ * Answers are cached by TTL in a bounded cache; a lookup that timed out or got SERVFAIL is
+ * remembered briefly, so the mail queued behind it for the same domain defers at once instead
+ * of each waiting out the timeout again.
  */
 public final class MxResolver {
 
@@ -44,54 +49,84 @@ public final class MxResolver {
     static final Duration MAX_TTL = Duration.ofHours(1);
     /** Longest time a negative answer (NXDOMAIN, no addresses) or a partial answer is cached. */
     static final Duration NEGATIVE_TTL = Duration.ofMinutes(5);
-    /** Cache size above which expired entries are swept, so one-off domains do not pile up. */
-    private static final int SWEEP_THRESHOLD = 10_000;
 
-    private final Resolver resolver;
-    private final Clock clock;
+    private final DnsQueries dns;
     private final int port;
     private final Random random;
-    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final NextHopFilter filter;
+    private final Duration transientFailureTtl;
+    private final TtlCache<Cached> cache;
 
     public MxResolver(Resolver resolver, Clock clock, int port) {
-        this(resolver, clock, port, new Random());
+        this(resolver, clock, port, DnsSettings.DEFAULT);
+    }
+
+    public MxResolver(Resolver resolver, Clock clock, int port, DnsSettings settings) {
+        this(resolver, clock, port, settings, new Random());
     }
 
     /** For tests: a seeded random makes the equal-preference shuffle reproducible. */
     MxResolver(Resolver resolver, Clock clock, int port, Random random) {
+        this(resolver, clock, port, DnsSettings.DEFAULT, random);
+    }
+
+    MxResolver(Resolver resolver, Clock clock, int port, DnsSettings settings, Random random) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("SMTP port out of range: " + port);
         }
-        this.resolver = Objects.requireNonNull(resolver, "resolver");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.dns = new DnsQueries(Objects.requireNonNull(resolver, "resolver"), settings.timeout().multipliedBy(2));
         this.port = port;
         this.random = Objects.requireNonNull(random, "random");
+        this.filter = settings.filter();
+        this.transientFailureTtl = settings.transientFailureTtl();
+        this.cache = new TtlCache<>(Objects.requireNonNull(clock, "clock"), settings.cacheSize());
     }
 
-    /** Uses the system's name servers (resolv.conf or platform equivalent) on port 25. */
+    /** Uses the system's name servers (resolv.conf or platform equivalent); SMTP on port 25. */
     public static MxResolver systemDefault() {
-        return new MxResolver(new ExtendedResolver(), Clock.systemUTC(), NextHop.SMTP_PORT);
+        return systemDefault(DnsSettings.DEFAULT);
+    }
+
+    /**
+     * The configured name servers, else the system's; each query bounded by settings.timeout()
+     * in all, shared out among the servers, each asked once: a queue of mail waits behind it.
+     */
+    public static MxResolver systemDefault(DnsSettings settings) {
+        ExtendedResolver system = settings.servers().isEmpty() ? new ExtendedResolver()
+                : new ExtendedResolver(settings.servers().stream().<Resolver>map(SimpleResolver::new).toList());
+        Resolver[] servers = system.getResolvers();
+        for (Resolver server : servers) {
+            server.setTimeout(settings.timeout().dividedBy(Math.max(1, servers.length)));
+        }
+        system.setRetries(1);
+        system.setTimeout(settings.timeout());
+        return new MxResolver(system, Clock.systemUTC(), NextHop.SMTP_PORT, settings);
     }
 
     /** Next hops for a domain, best first; never empty. */
     public List<NextHop> resolve(String domain) throws MxLookupException {
+        if (domain != null && domain.startsWith("[")) {
+            return List.of(AddressLiteral.nextHop(domain, port, filter));
+        }
         Name name = toName(domain);
         String key = name.toString();
-        Instant now = clock.instant();
-        Cached entry = cache.get(key);
-        if (entry == null || !now.isBefore(entry.expires())) {
-            // Two threads may both miss and both query; cheaper than blocking a map bin on DNS.
-            entry = lookup(name, key, now);
-            if (now.isBefore(entry.expires())) {
-                sweepIfLarge(now);
-                cache.put(key, entry);
-            }
-        }
+        Cached entry = cache.get(key, now -> lookupRemembered(name, key, now));
         if (entry.failure() != null) {
             // A fresh exception per call: cached instances would share stack traces across threads.
             throw new MxLookupException(key, entry.failure(), entry.detail());
         }
         return hops(entry.tiers());
+    }
+
+    /** The answer to cache: a transient failure too, for transient-failure-ttl. */
+    private TtlCache.Timed<Cached> lookupRemembered(Name name, String key, Instant now) {
+        Cached answer;
+        try {
+            answer = lookup(name, key, now);
+        } catch (MxLookupException e) {
+            answer = Cached.failed(e.reason(), e.detail(), now.plus(transientFailureTtl));
+        }
+        return new TtlCache.Timed<>(answer, answer.expires());
     }
 
     /** Lower-cased, IDNA-encoded, absolute. */
@@ -111,7 +146,7 @@ public final class MxResolver {
     }
 
     private Cached lookup(Name domain, String key, Instant now) throws MxLookupException {
-        Message mx = query(key, domain, Type.MX);
+        Message mx = dns.query(key, domain, Type.MX);
         if (mx.getRcode() == Rcode.NXDOMAIN) {
             return Cached.failed(Reason.NO_SUCH_DOMAIN, "no such domain", now.plus(negativeTtl(mx)));
         }
@@ -134,12 +169,15 @@ public final class MxResolver {
     /** RFC 5321 5.1: without MX records the domain itself is the single host, preference 0. */
     private Cached implicitMx(Name domain, String key, Instant now, Duration ttl)
             throws MxLookupException {
-        Addresses own = addresses(key, domain);
+        Addresses own = addresses(key, domain, dns.askAddresses(domain));
         if (!own.list().isEmpty()) {
             return new Cached(List.of(List.of(own.list())), null, null, now.plus(min(ttl, own.ttl())));
         }
         if (own.failure() != null) {
             throw own.failure();
+        }
+        if (!own.refused().isEmpty()) {
+            return refused("no MX; the domain's addresses are refused: " + own.refused(), now);
         }
         return Cached.failed(Reason.MX_RESOLVED_TO_ZERO_HOSTS, "no MX and no A/AAAA records",
                 now.plus(NEGATIVE_TTL));
@@ -150,14 +188,21 @@ public final class MxResolver {
         TreeMap<Integer, List<List<String>>> byPreference = new TreeMap<>();
         records.sort(Comparator.comparingInt(MXRecord::getPriority));
         MxLookupException transientFailure = null;
+        List<String> refused = new ArrayList<>();
+        // all hosts asked at once: a slow zone costs one timeout, not one per MX host
+        Map<Name, List<CompletableFuture<Message>>> asked = new HashMap<>();
+        for (MXRecord mx : records) {
+            asked.computeIfAbsent(mx.getTarget(), dns::askAddresses);
+        }
         for (MXRecord mx : records) {
             if (mx.getTarget().equals(Name.root)) {
                 continue; // a stray null MX beside real ones (RFC 7505 forbids it): ignore it
             }
-            Addresses host = addresses(key, mx.getTarget());
+            Addresses host = addresses(key, mx.getTarget(), asked.get(mx.getTarget()));
             if (host.failure() != null) {
                 transientFailure = host.failure();
             }
+            refused.addAll(host.refused());
             if (!host.list().isEmpty()) {
                 byPreference.computeIfAbsent(mx.getPriority(), p -> new ArrayList<>()).add(host.list());
                 ttl = min(ttl, host.ttl());
@@ -166,6 +211,9 @@ public final class MxResolver {
         if (byPreference.isEmpty()) {
             if (transientFailure != null) {
                 throw transientFailure;
+            }
+            if (!refused.isEmpty()) {
+                return refused("every MX host's addresses are refused: " + refused, now);
             }
             return Cached.failed(Reason.MX_RESOLVED_TO_ZERO_HOSTS, "no MX host has an address",
                     now.plus(NEGATIVE_TTL));
@@ -176,18 +224,24 @@ public final class MxResolver {
         return new Cached(List.copyOf(byPreference.values()), null, null, now.plus(ttl));
     }
 
+    private static Cached refused(String detail, Instant now) {
+        return Cached.failed(Reason.NO_ACCEPTABLE_NEXT_HOP, detail, now.plus(NEGATIVE_TTL));
+    }
+
     /**
      * A then AAAA of one host; IPv4 first since it is the egress every sender has. A query that
      * got no answer is reported as failure but does not discard what the other query found.
      */
-    private Addresses addresses(String key, Name host) {
+    private Addresses addresses(String key, Name host, List<CompletableFuture<Message>> pending) {
         List<String> found = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
         Duration ttl = MAX_TTL;
         MxLookupException failure = null;
-        for (int type : new int[] {Type.A, Type.AAAA}) {
+        for (int i = 0; i < DnsQueries.ADDRESS_TYPES.length; i++) {
+            int type = DnsQueries.ADDRESS_TYPES[i];
             Message answer;
             try {
-                answer = query(key, host, type);
+                answer = dns.answer(key, host, type, pending.get(i));
             } catch (MxLookupException e) {
                 failure = e;
                 continue;
@@ -199,29 +253,12 @@ public final class MxResolver {
                 InetAddress address = r instanceof ARecord a ? a.getAddress()
                         : r instanceof AAAARecord a ? a.getAddress() : null;
                 if (address != null && r.getType() == type) {
-                    found.add(address.getHostAddress());
+                    (filter.acceptable(address) ? found : refused).add(address.getHostAddress());
                 }
             }
             ttl = min(ttl, answerTtl(answer));
         }
-        return new Addresses(List.copyOf(found), ttl, found.isEmpty() ? failure : null);
-    }
-
-    /** Sends one query; returns only NOERROR or NXDOMAIN answers, anything else is transient. */
-    private Message query(String key, Name name, int type) throws MxLookupException {
-        Message response;
-        try {
-            response = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
-        } catch (IOException e) {
-            throw new MxLookupException(key, Reason.NO_ANSWER,
-                    Type.string(type) + " " + name + ": " + e.getMessage(), e);
-        }
-        int rcode = response.getRcode();
-        if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-            throw new MxLookupException(key, Reason.SERVER_FAILURE,
-                    Type.string(type) + " " + name + ": " + Rcode.string(rcode));
-        }
-        return response;
+        return new Addresses(List.copyOf(found), List.copyOf(refused), ttl, found.isEmpty() ? failure : null);
     }
 
     /** Flattens preference tiers into hops, shuffling hosts of equal preference per call. */
@@ -237,12 +274,6 @@ public final class MxResolver {
             }
         }
         return List.copyOf(hops);
-    }
-
-    private void sweepIfLarge(Instant now) {
-        if (cache.size() >= SWEEP_THRESHOLD) {
-            cache.values().removeIf(c -> !now.isBefore(c.expires()));
-        }
     }
 
     /** Smallest TTL in the answer section (CNAMEs included), capped at {@link #MAX_TTL}. */
@@ -269,8 +300,8 @@ public final class MxResolver {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** One host's addresses; failure is set only when nothing was found and a query failed. */
-    private record Addresses(List<String> list, Duration ttl, MxLookupException failure) {}
+    /** One host's usable and refused addresses; failure is set only when nothing usable was found and a query failed. */
+    private record Addresses(List<String> list, List<String> refused, Duration ttl, MxLookupException failure) {}
 
     /** A domain's answer: address lists per host, grouped by ascending preference, or a failure. */
     private record Cached(List<List<List<String>>> tiers, Reason failure, String detail,

@@ -43,6 +43,7 @@ import org.xbill.DNS.Type;
 class MxResolverTest {
 
     private static final int PORT = 2525;
+    private static final Duration TRANSIENT_TTL = Duration.ofSeconds(30);
 
     private final FakeDns dns = new FakeDns();
     private final MutableClock clock = new MutableClock();
@@ -171,19 +172,103 @@ class MxResolverTest {
     }
 
     @Test
-    void nxdomainIsCachedBrieflyServfailNotAtAll() {
+    void nxdomainIsCachedForTheNegativeTtlServfailBriefly() {
         dns.nxdomain("nxdomain.test");
         dns.rcode("servfail.test", Type.MX, Rcode.SERVFAIL);
 
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> resolver.resolve("nxdomain.test"));
-            assertThatThrownBy(() -> resolver.resolve("servfail.test"));
+            assertThatThrownBy(() -> resolver.resolve("servfail.test"))
+                    .isInstanceOfSatisfying(MxLookupException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.SERVER_FAILURE));
         }
-        assertThat(dns.queries).as("1 NXDOMAIN + 2 SERVFAIL").isEqualTo(3);
+        assertThat(dns.queries).as("1 NXDOMAIN + 1 SERVFAIL").isEqualTo(2);
 
+        clock.advance(TRANSIENT_TTL);
+        assertThatThrownBy(() -> resolver.resolve("servfail.test"));
+        assertThat(dns.queries).as("SERVFAIL asked again after the transient-failure TTL").isEqualTo(3);
         clock.advance(MxResolver.NEGATIVE_TTL);
         assertThatThrownBy(() -> resolver.resolve("nxdomain.test"));
         assertThat(dns.queries).isEqualTo(4);
+    }
+
+    @Test
+    void concurrentLookupsOfATimingOutDomainWaitForOneQuery() throws Exception {
+        dns.timeout("dead.test", Type.MX);
+        dns.a("alive.test", 300, "192.0.2.10");
+        java.util.concurrent.CountDownLatch release = dns.hold("dead.test");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Reason>> waiting = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                waiting.add(pool.submit(() -> {
+                    try {
+                        resolver.resolve("dead.test");
+                        return null;
+                    } catch (MxLookupException e) {
+                        return e.reason();
+                    }
+                }));
+            }
+            dns.awaitHeld(1);
+            // the stuck domain holds up no other
+            assertThat(resolver.resolve("alive.test")).containsExactly(hop("192.0.2.10"));
+            release.countDown();
+            for (java.util.concurrent.Future<Reason> f : waiting) {
+                assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Reason.NO_ANSWER);
+            }
+            assertThat(dns.asked("dead.test", Type.MX)).as("8 messages, one timeout").isEqualTo(1);
+            assertThatThrownBy(() -> resolver.resolve("dead.test"));
+            assertThat(dns.asked("dead.test", Type.MX)).as("the next message defers at once").isEqualTo(1);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theAddressesOfAllMxHostsAreAskedAtOnce() throws Exception {
+        dns.mx("slow.test", 300, 10, "a.slow.test", 20, "b.slow.test", 30, "c.slow.test");
+        dns.a("a.slow.test", 300, "192.0.2.1");
+        dns.a("b.slow.test", 300, "192.0.2.2");
+        dns.a("c.slow.test", 300, "192.0.2.3");
+        List<java.util.concurrent.CountDownLatch> gates = List.of(dns.hold("a.slow.test"), dns.hold("b.slow.test"),
+                dns.hold("c.slow.test"));
+        CompletableFuture<List<NextHop>> hops = CompletableFuture.supplyAsync(() -> {
+            try {
+                return resolver.resolve("slow.test");
+            } catch (MxLookupException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            dns.awaitHeld(6); // A and AAAA of three hosts outstanding together: one timeout, not six
+        } finally {
+            gates.forEach(java.util.concurrent.CountDownLatch::countDown);
+        }
+        assertThat(hops.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .containsExactly(hop("192.0.2.1"), hop("192.0.2.2"), hop("192.0.2.3"));
+    }
+
+    @Test
+    void cacheKeepsTheMostRecentlyUsedDomainsUpToItsSize() throws Exception {
+        MxResolver small = new MxResolver(dns, clock, PORT,
+                new DnsSettings(Duration.ofSeconds(5), TRANSIENT_TTL, 3, NextHopFilter.PUBLIC_ONLY), new Random(1));
+        for (String d : new String[] {"a.test", "b.test", "c.test", "d.test"}) {
+            dns.a(d, 3600, "192.0.2.1");
+        }
+        small.resolve("a.test");
+        small.resolve("b.test");
+        small.resolve("c.test");
+        small.resolve("a.test");
+        small.resolve("d.test"); // pushes out b, the least recently used
+        int before = dns.queries;
+        small.resolve("a.test");
+        small.resolve("c.test");
+        small.resolve("d.test");
+        assertThat(dns.queries).as("a, c, d still cached").isEqualTo(before);
+        small.resolve("b.test");
+        assertThat(dns.queries).as("b looked up again").isGreaterThan(before);
     }
 
     @Test
@@ -220,6 +305,9 @@ class MxResolverTest {
         private record Answer(int rcode, List<Record> records, boolean timeout) {}
 
         private final Map<Key, Answer> zone = new HashMap<>();
+        private final Map<Key, Integer> asked = new HashMap<>();
+        private final Map<Name, java.util.concurrent.CountDownLatch> holds = new HashMap<>();
+        private final java.util.concurrent.Semaphore held = new java.util.concurrent.Semaphore(0);
         int queries;
 
         void mx(String domain, long ttl, Object... preferenceTargetPairs) {
@@ -236,7 +324,7 @@ class MxResolverTest {
         }
 
         void aaaa(String host, long ttl, String address) {
-            add(host, Type.AAAA, new AAAARecord(name(host), DClass.IN, ttl, ip(address)));
+            add(host, Type.AAAA, new AAAARecord(name(host), DClass.IN, ttl, ip6(address)));
         }
 
         void nodata(String name, int type) {
@@ -263,11 +351,26 @@ class MxResolverTest {
         }
 
         @Override
-        public synchronized Message send(Message query) throws IOException {
-            queries++;
+        public Message send(Message query) throws IOException {
             Record question = query.getQuestion();
-            Answer answer = zone.getOrDefault(new Key(question.getName(), question.getType()),
-                    new Answer(Rcode.NOERROR, List.of(), false));
+            Key key = new Key(question.getName(), question.getType());
+            Answer answer;
+            java.util.concurrent.CountDownLatch gate;
+            synchronized (this) {
+                queries++;
+                asked.merge(key, 1, Integer::sum);
+                answer = zone.getOrDefault(key, new Answer(Rcode.NOERROR, List.of(), false));
+                gate = holds.get(question.getName());
+            }
+            if (gate != null) {
+                held.release();
+                try {
+                    gate.await(); // a slow server: outside the lock, so other questions go on
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted");
+                }
+            }
             if (answer.timeout()) {
                 throw new IOException("timed out (fake)");
             }
@@ -279,18 +382,43 @@ class MxResolverTest {
             return new Message(response.toWire()); // through the wire format, as a server's would be
         }
 
-        @Override
-        public CompletionStage<Message> sendAsync(Message query) {
-            return sendAsync(query, Runnable::run);
+        /** Queries for name wait until the returned latch is released. */
+        synchronized java.util.concurrent.CountDownLatch hold(String name) {
+            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+            holds.put(name(name), gate);
+            return gate;
+        }
+
+        /** Waits until n queries are being held. */
+        void awaitHeld(int n) throws InterruptedException {
+            if (!held.tryAcquire(n, 10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("no held query arrived");
+            }
+        }
+
+        synchronized int asked(String name, int type) {
+            return asked.getOrDefault(new Key(name(name), type), 0);
         }
 
         @Override
+        public CompletionStage<Message> sendAsync(Message query) {
+            return sendAsync(query, (Executor) null);
+        }
+
+        /** Answered on another thread, as a real resolver's network reply arrives. */
+        @Override
         public CompletionStage<Message> sendAsync(Message query, Executor executor) {
-            try {
-                return CompletableFuture.completedFuture(send(query));
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+            CompletableFuture<Message> answer = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    answer.complete(send(query));
+                } catch (IOException e) {
+                    answer.completeExceptionally(e);
+                }
+            }, "fake-dns");
+            t.setDaemon(true);
+            t.start();
+            return answer;
         }
 
         private static Name name(String s) {
@@ -298,6 +426,16 @@ class MxResolverTest {
                 return Name.fromString(s.endsWith(".") ? s : s + ".");
             } catch (IOException e) {
                 throw new IllegalArgumentException(s, e);
+            }
+        }
+
+        /** Kept as 16 bytes even for ::ffff:a.b.c.d, which Java would turn into an IPv4 address. */
+        private static InetAddress ip6(String literal) {
+            try {
+                return java.net.Inet6Address.getByAddress(null,
+                        org.xbill.DNS.Address.toByteArray(literal, org.xbill.DNS.Address.IPv6), -1);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(literal, e);
             }
         }
 

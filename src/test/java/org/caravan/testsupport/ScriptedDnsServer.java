@@ -1,0 +1,142 @@
+package org.caravan.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * A name server on 127.0.0.1 (UDP) answering from a small zone written by the test, so an engine
+ * resolves MX records over real sockets without ever asking the Internet. Names it does not know
+ * get NXDOMAIN; names marked silent get no answer at all, as a dead server behaves.
+ */
+public final class ScriptedDnsServer implements AutoCloseable {
+
+    private final DatagramSocket socket;
+    private final Map<String, List<Record>> zone = new ConcurrentHashMap<>();
+    private final Set<Name> silent = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> queries = new ConcurrentHashMap<>();
+    private final Thread loop;
+
+    private ScriptedDnsServer() throws IOException {
+        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        loop = new Thread(this::serve, "scripted-dns");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    public static ScriptedDnsServer start() {
+        try {
+            return new ScriptedDnsServer();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** "127.0.0.1:port", the value of caravan.dns.servers. */
+    public String address() {
+        return "127.0.0.1:" + socket.getLocalPort();
+    }
+
+    public ScriptedDnsServer mx(String domain, String host) {
+        add(domain, Type.MX, new MXRecord(name(domain), DClass.IN, 300, 10, name(host)));
+        return this;
+    }
+
+    public ScriptedDnsServer a(String host, String address) {
+        try {
+            add(host, Type.A, new ARecord(name(host), DClass.IN, 300, InetAddress.getByName(address))); // a literal
+        } catch (IOException e) {
+            throw new IllegalArgumentException(address, e);
+        }
+        return this;
+    }
+
+    /** Queries for the name are counted and never answered. */
+    public ScriptedDnsServer silent(String name) {
+        silent.add(name(name));
+        return this;
+    }
+
+    /** How many queries of the type arrived for the name. */
+    public int queries(String name, int type) {
+        AtomicInteger n = queries.get(key(name(name), type));
+        return n == null ? 0 : n.get();
+    }
+
+    private void add(String name, int type, Record record) {
+        zone.computeIfAbsent(key(name(name), type), k -> new ArrayList<>()).add(record);
+    }
+
+    private void serve() {
+        byte[] buffer = new byte[4096];
+        while (!socket.isClosed()) {
+            try {
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                socket.receive(packet);
+                Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+                Record question = query.getQuestion();
+                queries.computeIfAbsent(key(question.getName(), question.getType()), k -> new AtomicInteger())
+                        .incrementAndGet();
+                if (silent.contains(question.getName())) {
+                    continue;
+                }
+                byte[] answer = answer(query, question).toWire();
+                socket.send(new DatagramPacket(answer, answer.length, packet.getSocketAddress()));
+            } catch (IOException e) {
+                // closed, or a packet that is not DNS: nothing to answer
+            }
+        }
+    }
+
+    private Message answer(Message query, Record question) {
+        Message response = new Message(query.getHeader().getID());
+        response.getHeader().setFlag(Flags.QR);
+        response.getHeader().setFlag(Flags.AA);
+        response.addRecord(question, Section.QUESTION);
+        List<Record> records = zone.get(key(question.getName(), question.getType()));
+        boolean known = zone.keySet().stream().anyMatch(k -> k.startsWith(question.getName() + "/"));
+        response.getHeader().setRcode(known ? Rcode.NOERROR : Rcode.NXDOMAIN);
+        if (records != null) {
+            records.forEach(r -> response.addRecord(r, Section.ANSWER));
+        }
+        return response;
+    }
+
+    private static String key(Name name, int type) {
+        return name + "/" + Type.string(type);
+    }
+
+    private static Name name(String s) {
+        try {
+            return Name.fromString(s.endsWith(".") ? s : s + ".");
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException(s, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}
