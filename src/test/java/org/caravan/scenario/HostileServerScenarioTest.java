@@ -35,7 +35,7 @@ class HostileServerScenarioTest {
     static void start() {
         SERVERS.put("tss", ScriptedSmtpServer.start()
                 .dataReplies("250 2.0.0 OK queued", "421 4.7.0 [TSS04] Messages temporarily deferred")
-                .closeDelayAfter421(Duration.ofMillis(300)));
+                .resetAfter421());
         SERVERS.put("silent", ScriptedSmtpServer.start());
         SERVERS.put("limit", ScriptedSmtpServer.start().maxRcptPerTransaction(100));
         SERVERS.put("refuse", ScriptedSmtpServer.start().refuseSessions(1000, "554 5.7.1 no service for you"));

@@ -123,7 +123,7 @@ class PooledSmtpSenderTest {
 
     @Test
     void a421ToTheFinalDotOnAPooledConnectionIsTheReplyNotAResend() throws Exception {
-        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start().closeDelayAfter421(Duration.ofMillis(300));
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start().resetAfter421();
                 SmtpConnectionPool pool = new SmtpConnectionPool(session, 1, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
             PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
             NextHop hop = new NextHop("127.0.0.1", smtp.port());

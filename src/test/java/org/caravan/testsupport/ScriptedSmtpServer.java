@@ -164,12 +164,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
-    /**
-     * Waits this long after a 421 before closing, without reading: whatever the client sent
-     * meanwhile (an RSET) is unread, so the close is a reset, as from a busy real server.
-     */
-    public ScriptedSmtpServer closeDelayAfter421(Duration delay) {
-        script.closeDelayAfter421(delay);
+    /** Closes with a TCP reset right after each 421, as busy servers do: a command sent after it fails. */
+    public ScriptedSmtpServer resetAfter421() {
+        script.resetAfter421();
         return this;
     }
 

@@ -92,14 +92,14 @@ final class SmtpScript {
         return greetingDrip;
     }
 
-    private volatile Duration closeDelay = Duration.ZERO;
+    private volatile boolean resetAfter421;
 
-    void closeDelayAfter421(Duration delay) {
-        closeDelay = delay;
+    void resetAfter421() {
+        resetAfter421 = true;
     }
 
-    Duration closeDelayAfter421() {
-        return closeDelay;
+    boolean resetsAfter421() {
+        return resetAfter421;
     }
 
     void maxRcptPerTransaction(int max) {

@@ -199,13 +199,8 @@ final class SmtpSession implements Runnable {
         if (!reply.startsWith("421")) {
             return true;
         }
-        long delay = server.script().closeDelayAfter421().toMillis();
-        if (delay > 0) {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (server.script().resetsAfter421()) {
+            socket.setSoLinger(true, 0);
         }
         return false;
     }
