@@ -23,7 +23,12 @@ public final class EhloName {
 
     /** The host's name, or null when it has none but localhost (connections then name their address). */
     public static String ofHost() {
-        for (Path source : SOURCES) {
+        return ofHost(SOURCES);
+    }
+
+    /** The first usable name in these files (first line each), or null. */
+    static String ofHost(List<Path> sources) {
+        for (Path source : sources) {
             String name = firstLine(source);
             if (usable(name)) {
                 return name;
