@@ -34,7 +34,6 @@ public class OutboundMessage extends SMTPMessage {
         this.recipients = List.copyOf(recipients);
         this.nextHops = List.copyOf(nextHops);
         setEnvelopeFrom(mailFrom == null || mailFrom.isEmpty() ? "<>" : mailFrom);
-        setSendPartial(true);
     }
 
     /** The envelope recipients as addresses for RCPT TO; the parse is lenient because intake validated them. */

@@ -26,7 +26,6 @@ public final class SmtpSessions {
      */
     public static Session create(String line, String ehlo, String sourceHost, SmtpSettings settings) {
         Properties p = new Properties();
-        p.setProperty("mail.smtp.sendpartial", "true");
         // QUIT without waiting for the answer here: the socket's close waits for the hang-up instead
         p.setProperty("mail.smtp.quitwait", "false");
         String name = ehlo != null ? ehlo : EhloName.ofHost();
@@ -41,9 +40,9 @@ public final class SmtpSessions {
         return Session.getInstance(p);
     }
 
-    /** A session with the built-in phase timeouts except connect and read. */
+    /** A session outside any delivery line, with the built-in phase timeouts except connect and read. */
     public static Session create(String ehlo, String sourceHost, Duration connectTimeout, Duration readTimeout) {
-        return create("test", ehlo, sourceHost, SmtpSettings.withTimeouts(connectTimeout, readTimeout));
+        return create("unnamed", ehlo, sourceHost, SmtpSettings.withTimeouts(connectTimeout, readTimeout));
     }
 
     static SmtpSettings settings(Session session) {

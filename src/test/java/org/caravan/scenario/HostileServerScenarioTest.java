@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.commons.csv.CSVRecord;
+import org.caravan.smtp.StuckTransactionsHealthIndicator;
 import org.caravan.testsupport.Engine;
 import org.caravan.testsupport.ScriptedSmtpServer;
 import org.caravan.testsupport.SmtpStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Status;
 
 /**
  * The whole engine against servers that answer in unusual ways: every reply, even a 421 to the
@@ -142,6 +144,11 @@ class HostileServerScenarioTest {
         assertThat(SERVERS.get("default").mailCommands()).anySatisfy(cmd -> assertThat(cmd)
                 .contains("BODY=8BITMIME").contains("SIZE=" + eightBit.length));
         assertThat(SERVERS.get("default").received()).anySatisfy(m -> assertThat(m.data()).isEqualTo(eightBit));
+    }
+
+    @Test
+    void stuckTransactionsAreAHealthComponentOfTheEngine() {
+        assertThat(engine.bean(StuckTransactionsHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
     }
 
     private static CSVRecord awaitRecord(String rcpt) throws InterruptedException {
