@@ -38,9 +38,9 @@ public final class PooledSmtpSender implements JavaMailSender {
         if (message.replies().size() == message.recipients().size()) {
             return; // already settled before SMTP (next hop lookup failed)
         }
-        boolean gated;
+        Admissions admissions = new Admissions();
         try {
-            gated = gate.acquire();
+            admissions.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             message.replyToRest(SmtpReply.connectionFailure("interrupted while waiting for the message rate"));
@@ -49,7 +49,7 @@ public final class PooledSmtpSender implements JavaMailSender {
         try {
             SmtpReply failure = null;
             for (NextHop hop : message.nextHops()) {
-                SmtpReply refused = sendVia(hop, message);
+                SmtpReply refused = sendVia(hop, message, admissions);
                 if (refused == null) {
                     return;
                 }
@@ -58,7 +58,38 @@ public final class PooledSmtpSender implements JavaMailSender {
             message.clearReplies();
             message.replyToRest(failure != null ? failure : SmtpReply.connectionFailure("no next hop"));
         } finally {
-            if (gated) {
+            admissions.release();
+        }
+    }
+
+    /**
+     * The rate gate's admissions for one message: one per SMTP transaction, since the server counts
+     * each (recipients split over several count several). The previous one is given back before the
+     * next is asked for; holding it would let a message wait on itself.
+     */
+    private final class Admissions implements SmtpTransaction.Admission {
+
+        private boolean holding;
+
+        void acquire() throws InterruptedException {
+            holding = gate.acquire();
+        }
+
+        @Override
+        public boolean next() {
+            release();
+            try {
+                acquire();
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        void release() {
+            if (holding) {
+                holding = false;
                 gate.done();
             }
         }
@@ -80,7 +111,7 @@ public final class PooledSmtpSender implements JavaMailSender {
      * (unreachable, refused the session, cannot take the message). A pooled connection found dead
      * before MAIL FROM was accepted is replaced by a fresh one once; nothing later is re-sent here.
      */
-    private SmtpReply sendVia(NextHop hop, OutboundMessage message) {
+    private SmtpReply sendVia(NextHop hop, OutboundMessage message, Admissions admissions) {
         for (int tries = 0; ; tries++) {
             SmtpConnection connection;
             try {
@@ -95,7 +126,7 @@ public final class PooledSmtpSender implements JavaMailSender {
             }
             boolean reused = connection.messagesSent > 0;
             message.clearReplies();
-            SmtpTransaction.Result result = SmtpTransaction.send(connection, message, pool.settings());
+            SmtpTransaction.Result result = SmtpTransaction.send(connection, message, pool.settings(), admissions);
             connection.messagesSent += Math.max(0, result.transactions() - 1);
             pool.release(connection, result.reusable());
             switch (result.ending()) {

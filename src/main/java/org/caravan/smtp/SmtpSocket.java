@@ -86,6 +86,9 @@ final class SmtpSocket extends Socket {
 
     /** Called by the watchdog: closes the socket if a write blocks too long or the deadline passed. */
     boolean enforce(long now) {
+        if (isClosed()) {
+            return true;
+        }
         long since = writingSince;
         long deadline = transactionDeadline;
         if (since != 0 && now - since > writeTimeoutNanos) {

@@ -38,17 +38,26 @@ final class SmtpTransaction {
     record Result(Ending ending, SmtpReply failure, boolean reusable, int transactions) {
     }
 
+    /** Admits each transaction after the first (the server counts each against max-msg-rate). */
+    interface Admission {
+        /** Blocks until one more transaction may start; false when interrupted. */
+        boolean next();
+    }
+
     private final SmtpClient client;
     private final SmtpSettings settings;
     private final OutboundMessage message;
     private final String hop;
     private final Deque<String> pending;
+    private final Admission admission;
     private boolean reusable = true;
     private int transactions;
     private boolean lastWasDead;
     private String lastFailure = "";
 
-    private SmtpTransaction(SmtpConnection connection, OutboundMessage message, SmtpSettings settings) {
+    private SmtpTransaction(SmtpConnection connection, OutboundMessage message, SmtpSettings settings,
+            Admission admission) {
+        this.admission = admission;
         this.client = connection.client;
         this.settings = settings;
         this.message = message;
@@ -57,8 +66,9 @@ final class SmtpTransaction {
         pending.removeIf(message.replies()::containsKey);
     }
 
-    static Result send(SmtpConnection connection, OutboundMessage message, SmtpSettings settings) {
-        return new SmtpTransaction(connection, message, settings).run();
+    static Result send(SmtpConnection connection, OutboundMessage message, SmtpSettings settings,
+            Admission admission) {
+        return new SmtpTransaction(connection, message, settings, admission).run();
     }
 
     private Result run() {
@@ -67,7 +77,11 @@ final class SmtpTransaction {
             return new Result(Ending.CANNOT_TAKE, refusal, true, 0);
         }
         String mail = mailCommand();
-        while (!pending.isEmpty()) {
+        for (boolean first = true; !pending.isEmpty(); first = false) {
+            if (!first && !admission.next()) {
+                settle(SmtpReply.connectionFailure("interrupted while waiting for the message rate"));
+                break;
+            }
             List<String> batch = new ArrayList<>();
             while (batch.size() < settings.maxRcptPerTransaction() && !pending.isEmpty()) {
                 batch.add(pending.pollFirst());

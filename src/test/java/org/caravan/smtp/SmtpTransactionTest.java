@@ -25,10 +25,14 @@ class SmtpTransactionTest {
     }
 
     private static OutboundMessage send(Session session, List<String> rcpts, ScriptedSmtpServer... servers) {
+        return send(session, Rate.UNLIMITED, rcpts, servers);
+    }
+
+    private static OutboundMessage send(Session session, Rate rate, List<String> rcpts, ScriptedSmtpServer... servers) {
         List<NextHop> hops = java.util.Arrays.stream(servers).map(s -> new NextHop("127.0.0.1", s.port())).toList();
         OutboundMessage m = new OutboundMessage(session, MAIL, "<s@t>", "a@example.net", rcpts, hops);
         try (SmtpConnectionPool pool = new SmtpConnectionPool(session, 2, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
-            new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED)).send(m);
+            new PooledSmtpSender(pool, session, new MessageRateGate(() -> rate)).send(m);
         } catch (jakarta.mail.MessagingException e) {
             throw new AssertionError(e);
         }
@@ -66,6 +70,22 @@ class SmtpTransactionTest {
             assertThat(smtp.received()).extracting(r -> r.rcptTo().size()).containsExactly(2, 2, 1);
             assertThat(smtp.connections()).isEqualTo(1);
             assertThat(rcpts).allSatisfy(r -> assertThat(smtp.rcptAttempts(r)).isEqualTo(1));
+        }
+    }
+
+    @Test
+    void eachTransactionOfASplitMessageCountsAgainstTheMessageRate() {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start()) {
+            List<String> rcpts = List.of("r1@x.test", "r2@x.test", "r3@x.test", "r4@x.test", "r5@x.test");
+            OutboundMessage m = send(session(1), Rate.parse("2/s"), rcpts, smtp);
+            assertThat(m.replies().values()).allSatisfy(r -> assertThat(r.code()).isEqualTo(250));
+            List<Long> accepted = smtp.received().stream().map(r -> r.nanoTime()).toList();
+            assertThat(accepted).hasSize(5);
+            // as the server counts: no second holds more than 2 of the 5 transactions
+            for (int i = 2; i < accepted.size(); i++) {
+                assertThat(accepted.get(i) - accepted.get(i - 2)).as("transactions %d and %d", i - 2, i)
+                        .isGreaterThanOrEqualTo(Duration.ofSeconds(1).toNanos() - Duration.ofMillis(20).toNanos());
+            }
         }
     }
 
