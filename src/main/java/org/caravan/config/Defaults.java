@@ -32,6 +32,25 @@ public final class Defaults {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     /** RFC 5321 4.5.3.2: a client waits at least 5 minutes for most command replies. */
     public static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
+    /** RFC 5321 4.5.3.2.2: the 354 after DATA within 2 minutes. */
+    public static final Duration DATA_TIMEOUT = Duration.ofMinutes(2);
+    /** RFC 5321 4.5.3.2.3: each write of the body may take 3 minutes; longer, the server stopped reading. */
+    public static final Duration DATA_BLOCK_TIMEOUT = Duration.ofMinutes(3);
+    /**
+     * RFC 5321 4.5.3.2.6: 10 minutes for the reply to the final dot. The server may be filtering the
+     * message; giving up sooner and sending again is how duplicates happen (RFC 1047).
+     */
+    public static final Duration DATA_DONE_TIMEOUT = Duration.ofMinutes(10);
+    /**
+     * A deadline for one whole transaction (MAIL to the reply to the final dot), closing the socket:
+     * a server that answers each step just in time cannot hold a consumer for hours. Above the sum
+     * of the usual waits (data-done alone is 10m).
+     */
+    public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(20);
+    /** RFC 5321 4.5.3.1.8: every server must accept 100 recipients per transaction; PowerMTA's name and default. */
+    public static final int MAX_RCPT_PER_TRANSACTION = 100;
+    /** Real EHLO replies have about 10-20 lines; a server sending more is dripping lines to hold us. */
+    public static final int MAX_REPLY_LINES = 100;
     /** Receivers drop idle clients quickly; close pooled sessions before they do it mid-command. */
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
     /** Backoff needs provider-specific reply patterns, so by default there is none. */
@@ -64,7 +83,8 @@ public final class Defaults {
     public static DomainPolicy policy() {
         return new DomainPolicy(DomainPolicy.DEFAULT, List.of(MATCH_ALL), MAX_SMTP_OUT, MAX_MSG_PER_CONNECTION,
                 MAX_CONN_RATE, MAX_MSG_RATE, new RetrySchedule(RETRY_AFTER, BACKOFF_RETRY, MAX_RETRIES, BOUNCE_AFTER),
-                BACKOFF, null, CONNECT_TIMEOUT, READ_TIMEOUT, IDLE_TIMEOUT);
+                BACKOFF, null, CONNECT_TIMEOUT, READ_TIMEOUT, IDLE_TIMEOUT, DATA_TIMEOUT, DATA_BLOCK_TIMEOUT,
+                DATA_DONE_TIMEOUT, TRANSACTION_TIMEOUT, MAX_RCPT_PER_TRANSACTION, MAX_REPLY_LINES);
     }
 
     /** The 'default' virtual MTA when mta.yaml does not list it: the host's own address and name. */

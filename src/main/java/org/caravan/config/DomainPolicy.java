@@ -8,7 +8,10 @@ import org.caravan.routing.NextHop;
 /**
  * Everything the engine obeys for one receiving provider (PowerMTA's {@code <domain>} block):
  * which recipient domains it covers, connection and message limits, retries, backoff, timeouts.
- * {@code route} is a fixed next hop, or null to look up MX records.
+ * {@code route} is a fixed next hop, or null to look up MX records. The SMTP timeouts are per phase
+ * (RFC 5321 4.5.3.2): connect (TCP connect and the whole greeting), read (EHLO, MAIL, RCPT, RSET
+ * replies), data (the 354), data-block (each write of the body), data-done (the reply to the final
+ * dot) and transaction (a deadline for one whole transaction, enforced by closing the socket).
  */
 public record DomainPolicy(
         String name,
@@ -22,7 +25,13 @@ public record DomainPolicy(
         NextHop route,
         Duration connectTimeout,
         Duration readTimeout,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        Duration dataTimeout,
+        Duration dataBlockTimeout,
+        Duration dataDoneTimeout,
+        Duration transactionTimeout,
+        int maxRcptPerTransaction,
+        int maxReplyLines) {
 
     /** The catch-all policy; it matches "*" and every other policy inherits from it. */
     public static final String DEFAULT = "default";
@@ -37,8 +46,25 @@ public record DomainPolicy(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(dataTimeout, "dataTimeout");
+        Objects.requireNonNull(dataBlockTimeout, "dataBlockTimeout");
+        Objects.requireNonNull(dataDoneTimeout, "dataDoneTimeout");
+        Objects.requireNonNull(transactionTimeout, "transactionTimeout");
         if (maxSmtpOut < 1 || maxMsgPerConnection < 1) {
             throw new IllegalArgumentException("policy " + name + ": connection limits must be positive");
         }
+        if (maxRcptPerTransaction < 1 || maxReplyLines < 1) {
+            throw new IllegalArgumentException("policy " + name + ": SMTP limits must be positive");
+        }
+    }
+
+    /** A policy with the built-in SMTP phase timeouts and limits (for callers that set only the basics). */
+    public DomainPolicy(String name, List<String> match, int maxSmtpOut, int maxMsgPerConnection, Rate maxConnRate,
+            Rate maxMsgRate, RetrySchedule retry, BackoffMode backoff, NextHop route, Duration connectTimeout,
+            Duration readTimeout, Duration idleTimeout) {
+        this(name, match, maxSmtpOut, maxMsgPerConnection, maxConnRate, maxMsgRate, retry, backoff, route,
+                connectTimeout, readTimeout, idleTimeout, Defaults.DATA_TIMEOUT, Defaults.DATA_BLOCK_TIMEOUT,
+                Defaults.DATA_DONE_TIMEOUT, Defaults.TRANSACTION_TIMEOUT, Defaults.MAX_RCPT_PER_TRANSACTION,
+                Defaults.MAX_REPLY_LINES);
     }
 }

@@ -15,7 +15,9 @@ final class PolicyReader {
 
     static final Set<String> POLICY_KEYS = YamlMap.keys("match", "max-smtp-out", "max-msg-per-connection",
             "max-conn-rate", "max-msg-rate", "retry-after", "backoff-retry", "max-retries", "bounce-after",
-            "connect-timeout", "read-timeout", "idle-timeout", "backoff", "route");
+            "connect-timeout", "read-timeout", "idle-timeout", "backoff", "route",
+            "data-timeout", "data-block-timeout", "data-done-timeout", "transaction-timeout",
+            "max-rcpt-per-transaction", "max-reply-lines");
     static final Set<String> BACKOFF_KEYS = YamlMap.keys("patterns", "max-msg-rate", "to-normal-after");
 
     /** Which policy claimed each match entry, to refuse one domain in two policies. */
@@ -88,7 +90,13 @@ final class PolicyReader {
                 or(b.scalar("route", Values::nextHop), parent.route()),
                 or(b.scalar("connect-timeout", Values::positiveDuration), parent.connectTimeout()),
                 or(b.scalar("read-timeout", Values::positiveDuration), parent.readTimeout()),
-                or(b.scalar("idle-timeout", Values::positiveDuration), parent.idleTimeout()));
+                or(b.scalar("idle-timeout", Values::positiveDuration), parent.idleTimeout()),
+                or(b.scalar("data-timeout", Values::positiveDuration), parent.dataTimeout()),
+                or(b.scalar("data-block-timeout", Values::positiveDuration), parent.dataBlockTimeout()),
+                or(b.scalar("data-done-timeout", Values::positiveDuration), parent.dataDoneTimeout()),
+                or(b.scalar("transaction-timeout", Values::positiveDuration), parent.transactionTimeout()),
+                or(b.scalar("max-rcpt-per-transaction", Values::positiveInt), parent.maxRcptPerTransaction()),
+                or(b.scalar("max-reply-lines", Values::positiveInt), parent.maxReplyLines()));
     }
 
     /** A backoff block read against the rate of the policy using it, so an inherited block scales. */

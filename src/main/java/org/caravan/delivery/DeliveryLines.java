@@ -16,13 +16,19 @@ import jakarta.mail.Session;
 import org.caravan.config.DomainPolicy;
 import org.caravan.config.MtaConfig;
 import org.caravan.config.VirtualMta;
+import org.caravan.smtp.EhloName;
 import org.caravan.smtp.MessageRateGate;
 import org.caravan.smtp.PooledSmtpSender;
 import org.caravan.smtp.SmtpConnectionPool;
 import org.caravan.smtp.SmtpSessions;
+import org.caravan.smtp.SmtpSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** All delivery lines, one per (vmta, policy) in config/mta.yaml, with their JMX controls and idle sweeper. */
 public final class DeliveryLines implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryLines.class);
 
     private final Map<String, DeliveryLine> lines = new LinkedHashMap<>();
     private final ScheduledExecutorService sweeper;
@@ -30,6 +36,7 @@ public final class DeliveryLines implements AutoCloseable {
 
     public DeliveryLines(MtaConfig config, Clock clock) {
         for (VirtualMta vmta : config.virtualMtas().values()) {
+            warnIfUnqualified(vmta);
             for (DomainPolicy policy : config.policies().values()) {
                 DeliveryLine line = build(vmta, policy, clock);
                 lines.put(key(vmta.name(), policy.name()), line);
@@ -45,13 +52,25 @@ public final class DeliveryLines implements AutoCloseable {
     }
 
     private static DeliveryLine build(VirtualMta vmta, DomainPolicy policy, Clock clock) {
-        Session session = SmtpSessions.create(vmta.ehlo(), vmta.smtpSourceHost(), policy.connectTimeout(),
-                policy.readTimeout());
+        Session session = SmtpSessions.create(key(vmta.name(), policy.name()), vmta.ehlo(), vmta.smtpSourceHost(),
+                SmtpSettings.of(policy));
         SmtpConnectionPool pool = new SmtpConnectionPool(session, policy.maxSmtpOut(), policy.maxMsgPerConnection(),
                 policy.maxConnRate(), policy.idleTimeout());
         PolicyState state = new PolicyState(vmta.name(), policy, pool, clock);
         PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(state::currentMsgRate));
         return new DeliveryLine(vmta.name(), policy.name(), session, pool, sender, state);
+    }
+
+    /** Receivers score or refuse an EHLO name that is not fully qualified; say so once per vmta at start. */
+    private static void warnIfUnqualified(VirtualMta vmta) {
+        String name = vmta.ehlo() != null ? vmta.ehlo() : EhloName.ofHost();
+        if (name == null) {
+            LOG.warn("vmta {}: the host has no name but localhost; EHLO gives the connection's address literal;"
+                    + " set 'ehlo' in config/mta.yaml", vmta.name());
+        } else if (!EhloName.qualified(name)) {
+            LOG.warn("vmta {}: EHLO name '{}' is not fully qualified; receivers may refuse or score it;"
+                    + " set 'ehlo' in config/mta.yaml (or /etc/mailname)", vmta.name(), name);
+        }
     }
 
     static String key(String vmta, String policy) {

@@ -24,6 +24,7 @@ public class OutboundMessage extends SMTPMessage {
     private final List<NextHop> nextHops;
     private final Map<String, SmtpReply> replies = new LinkedHashMap<>();
     private String answeredBy = "";
+    private Boolean eightBit;
 
     public OutboundMessage(Session session, byte[] raw, String messageId, String mailFrom,
             List<String> recipients, List<NextHop> nextHops) {
@@ -33,7 +34,6 @@ public class OutboundMessage extends SMTPMessage {
         this.recipients = List.copyOf(recipients);
         this.nextHops = List.copyOf(nextHops);
         setEnvelopeFrom(mailFrom == null || mailFrom.isEmpty() ? "<>" : mailFrom);
-        setSendPartial(true);
     }
 
     /** The envelope recipients as addresses for RCPT TO; the parse is lenient because intake validated them. */
@@ -44,6 +44,26 @@ public class OutboundMessage extends SMTPMessage {
             out[i].setAddress(recipients.get(i));
         }
         return out;
+    }
+
+    /** The message as submitted, sent as it is. */
+    byte[] raw() {
+        return raw;
+    }
+
+    /** True when the raw bytes hold any octet above 127: such a body needs BODY=8BITMIME (RFC 6152). */
+    boolean eightBit() {
+        if (eightBit == null) {
+            boolean any = false;
+            for (byte b : raw) {
+                if (b < 0) {
+                    any = true;
+                    break;
+                }
+            }
+            eightBit = any;
+        }
+        return eightBit;
     }
 
     public List<String> recipients() {

@@ -1,23 +1,18 @@
 package org.caravan.smtp;
 
-import java.io.IOException;
-import java.util.HashSet;
 import java.util.Properties;
-import java.util.Set;
 
 import jakarta.mail.MessagingException;
-import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.component.mail.JavaMailSender;
 import org.apache.camel.component.mail.MailAuthenticator;
 import org.caravan.routing.NextHop;
-import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
-import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 
 /**
  * camel-mail's sender replaced by one that keeps connections open (through the policy's pool),
- * sends to the explicit envelope, tries the next MX when a host cannot be reached, and writes
+ * sends to the explicit envelope, tries the next MX when a host cannot be reached, refuses the
+ * session or cannot take the message, and writes
  * the server's reply for each recipient into the OutboundMessage instead of throwing: deciding
  * what a reply means is the outcome stage's job, and an exception here would roll back the
  * broker transaction and redeliver a message the server may have taken.
@@ -43,109 +38,112 @@ public final class PooledSmtpSender implements JavaMailSender {
         if (message.replies().size() == message.recipients().size()) {
             return; // already settled before SMTP (next hop lookup failed)
         }
-        boolean gated;
+        Admissions admissions = new Admissions();
         try {
-            gated = gate.acquire();
+            admissions.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             message.replyToRest(SmtpReply.connectionFailure("interrupted while waiting for the message rate"));
             return;
         }
         try {
-            SmtpReply failure = SmtpReply.connectionFailure("no next hop");
+            SmtpReply failure = null;
             for (NextHop hop : message.nextHops()) {
-                failure = sendVia(hop, message);
-                if (failure == null) {
+                SmtpReply refused = sendVia(hop, message, admissions);
+                if (refused == null) {
                     return;
                 }
+                failure = worse(failure, refused);
             }
             message.clearReplies();
-            message.replyToRest(failure);
+            message.replyToRest(failure != null ? failure : SmtpReply.connectionFailure("no next hop"));
         } finally {
-            if (gated) {
+            admissions.release();
+        }
+    }
+
+    /**
+     * The rate gate's admissions for one message: one per SMTP transaction, since the server counts
+     * each (recipients split over several count several). The previous one is given back before the
+     * next is asked for; holding it would let a message wait on itself.
+     */
+    private final class Admissions implements SmtpTransaction.Admission {
+
+        private boolean holding;
+
+        void acquire() throws InterruptedException {
+            holding = gate.acquire();
+        }
+
+        @Override
+        public boolean next() {
+            release();
+            try {
+                acquire();
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        void release() {
+            if (holding) {
+                holding = false;
                 gate.done();
             }
         }
     }
 
-    /** One next hop, with one retry on a fresh connection if a pooled one turned out dead; null when answered. */
-    private SmtpReply sendVia(NextHop hop, OutboundMessage message) {
-        SmtpReply failure = null;
-        for (int tries = 0; tries < 2; tries++) {
+    /**
+     * When no hop took the message: a 5xx only if every hop refused it permanently; one hop that
+     * failed for now (4xx, unreachable) makes it a deferral, since it may take the message later.
+     */
+    private static SmtpReply worse(SmtpReply sofar, SmtpReply next) {
+        if (sofar == null || next.isTransient()) {
+            return next;
+        }
+        return sofar.isTransient() ? sofar : next;
+    }
+
+    /**
+     * One next hop; null when the server answered for every recipient, else why this hop did not
+     * (unreachable, refused the session, cannot take the message). A pooled connection found dead
+     * before MAIL FROM was accepted is replaced by a fresh one once; nothing later is re-sent here.
+     */
+    private SmtpReply sendVia(NextHop hop, OutboundMessage message, Admissions admissions) {
+        for (int tries = 0; ; tries++) {
             SmtpConnection connection;
             try {
                 connection = pool.borrow(hop);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return SmtpReply.connectionFailure("interrupted while waiting for a connection");
+            } catch (SmtpRefusedException e) {
+                return e.reply();
             } catch (MessagingException e) {
-                return SmtpReply.connectionFailure(hop + ": " + rootMessage(e));
+                return SmtpReply.connectionFailure(hop + ": " + SmtpTransaction.rootMessage(e));
             }
             boolean reused = connection.messagesSent > 0;
             message.clearReplies();
-            try {
-                connection.transport.sendMessage(message, message.envelopeRecipients());
-                message.replyToRest(SmtpReply.parse(connection.transport.getLastReturnCode(),
-                        connection.transport.getLastServerResponse()));
-                message.answeredBy(hop.toString());
-                pool.release(connection, true);
-                return null;
-            } catch (SendFailedException e) {
-                if (!connectionLost(e)) {
-                    int code = recordReplies(message, e);
+            SmtpTransaction.Result result = SmtpTransaction.send(connection, message, pool.settings(), admissions);
+            connection.messagesSent += Math.max(0, result.transactions() - 1);
+            pool.release(connection, result.reusable());
+            switch (result.ending()) {
+                case ANSWERED -> {
                     message.answeredBy(hop.toString());
-                    pool.release(connection, code != 421);
                     return null;
                 }
-                pool.release(connection, false);
-                failure = SmtpReply.connectionFailure(hop + ": connection lost: " + rootMessage(e));
-                if (!reused) {
-                    return failure;
+                case DEAD_BEFORE_MAIL -> {
+                    if (!reused || tries > 0) {
+                        return result.failure();
+                    }
                 }
-            } catch (MessagingException e) {
-                pool.release(connection, false);
-                failure = SmtpReply.connectionFailure(hop + ": " + rootMessage(e));
-                if (!reused) {
-                    return failure;
+                default -> {
+                    return result.failure();
                 }
             }
         }
-        return failure;
-    }
-
-    /** Per-address replies from the exception chain, then the command's reply for everyone else. */
-    private static int recordReplies(OutboundMessage message, SendFailedException e) {
-        Set<String> answered = new HashSet<>();
-        int lastCode = 0;
-        String lastText = e.getMessage();
-        for (Exception next = e; next != null; next = next instanceof MessagingException m ? m.getNextException() : null) {
-            if (next instanceof SMTPAddressFailedException af) {
-                String rcpt = af.getAddress().getAddress();
-                message.reply(rcpt, SmtpReply.parse(af.getReturnCode(), af.getMessage()));
-                answered.add(rcpt);
-                lastCode = af.getReturnCode();
-                lastText = af.getMessage();
-            }
-        }
-        int code = e instanceof SMTPSendFailedException sf ? sf.getReturnCode() : lastCode;
-        String text = e instanceof SMTPSendFailedException ? e.getMessage() : lastText;
-        message.replyToRest(SmtpReply.parse(code, text));
-        return code;
-    }
-
-    /** The server went away mid-transaction: Angus reports EOF as reply code -1, or nests the IOException. */
-    private static boolean connectionLost(SendFailedException e) {
-        return e.getNextException() instanceof IOException
-                || (e instanceof SMTPSendFailedException sf && sf.getReturnCode() < 0)
-                || (e instanceof SMTPAddressFailedException af && af.getReturnCode() < 0);
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     public SmtpConnectionPool pool() {

@@ -2,7 +2,11 @@ package org.caravan.smtp;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -12,16 +16,18 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import org.caravan.config.Rate;
 import org.caravan.routing.NextHop;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
  * The open SMTP connections of one (vmta, policy): at most maxOpen at once (max-smtp-out), new
  * ones no faster than max-conn-rate, each retired after max-msg-per-connection messages or when
- * idle too long. Connections are kept per next hop, since a policy's domains can have many MXs.
+ * idle too long. Connections are kept per next hop, since a policy's domains can have many MXs;
+ * a hop without idle connections is forgotten, and all idle connections are also kept in one
+ * list oldest first, so eviction and "take an idle slot of another hop" never walk every hop.
  */
 public final class SmtpConnectionPool implements AutoCloseable {
 
-    private final Session session;
+    private final SmtpSettings settings;
+    private final SmtpConnector connector;
     private volatile int maxOpen;
     private volatile int maxMessagesPerConnection;
     private final long idleNanos;
@@ -30,13 +36,15 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private final Map<NextHop, ArrayDeque<SmtpConnection>> idle = new HashMap<>();
+    private final LinkedHashSet<SmtpConnection> idleByAge = new LinkedHashSet<>();
     private int open;
     private long opened;
     private boolean closed;
 
     public SmtpConnectionPool(Session session, int maxOpen, int maxMessagesPerConnection, Rate maxConnRate,
             Duration idleTimeout) {
-        this.session = session;
+        this.settings = SmtpSessions.settings(session);
+        this.connector = new SmtpConnector(session);
         this.maxOpen = maxOpen;
         this.maxMessagesPerConnection = maxMessagesPerConnection;
         this.idleNanos = idleTimeout.toNanos();
@@ -87,9 +95,9 @@ public final class SmtpConnectionPool implements AutoCloseable {
                     if (closed) {
                         throw new MessagingException("connection pool closed");
                     }
-                    ArrayDeque<SmtpConnection> ready = idle.get(hop);
-                    if (ready != null && !ready.isEmpty()) {
-                        return ready.pollLast();
+                    SmtpConnection ready = takeIdle(hop);
+                    if (ready != null) {
+                        return ready;
                     }
                     if (open < maxOpen) {
                         open++;
@@ -115,10 +123,9 @@ public final class SmtpConnectionPool implements AutoCloseable {
         boolean ok = false;
         try {
             connectionRate.acquire();
-            SMTPTransport transport = (SMTPTransport) session.getTransport("smtp");
-            transport.connect(hop.host(), hop.port(), null, null);
+            SmtpConnection connection = connector.open(hop);
             ok = true;
-            return new SmtpConnection(hop, transport);
+            return connection;
         } finally {
             if (!ok) {
                 forget();
@@ -126,6 +133,11 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 countOpened();
             }
         }
+    }
+
+    /** Settings this pool's connections use. */
+    SmtpSettings settings() {
+        return settings;
     }
 
     /** Returns a connection after a transaction; reusable=false when the session is in doubt. */
@@ -137,6 +149,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
         try {
             if (keep && !closed) {
                 idle.computeIfAbsent(connection.hop, h -> new ArrayDeque<>()).addLast(connection);
+                idleByAge.add(connection);
                 released.signal();
                 return;
             }
@@ -158,13 +171,13 @@ public final class SmtpConnectionPool implements AutoCloseable {
     /** Closes connections idle longer than the idle timeout; called on a timer. */
     public void evictIdle() {
         long now = System.nanoTime();
-        java.util.List<SmtpConnection> stale = new java.util.ArrayList<>();
+        List<SmtpConnection> stale = new ArrayList<>();
         lock.lock();
         try {
-            for (ArrayDeque<SmtpConnection> ready : idle.values()) {
-                while (!ready.isEmpty() && now - ready.peekFirst().lastUsedNanos >= idleNanos) {
-                    stale.add(ready.pollFirst());
-                }
+            SmtpConnection oldest;
+            while ((oldest = oldestIdle()) != null && now - oldest.lastUsedNanos >= idleNanos) {
+                removeIdle(oldest);
+                stale.add(oldest);
             }
         } finally {
             lock.unlock();
@@ -184,13 +197,56 @@ public final class SmtpConnectionPool implements AutoCloseable {
 
     /** The oldest idle connection of some hop, out of the idle set but still counted open; called under the lock. */
     private SmtpConnection takeOneIdle() {
-        for (ArrayDeque<SmtpConnection> ready : idle.values()) {
-            SmtpConnection victim = ready.pollFirst();
-            if (victim != null) {
-                return victim;
+        SmtpConnection victim = oldestIdle();
+        if (victim != null) {
+            removeIdle(victim);
+        }
+        return victim;
+    }
+
+    /** The most recently used idle connection to hop (the one least likely to be timed out), or null; under the lock. */
+    private SmtpConnection takeIdle(NextHop hop) {
+        ArrayDeque<SmtpConnection> ready = idle.get(hop);
+        if (ready == null) {
+            return null;
+        }
+        SmtpConnection connection = ready.pollLast();
+        if (ready.isEmpty()) {
+            idle.remove(hop);
+        }
+        idleByAge.remove(connection);
+        return connection;
+    }
+
+    private SmtpConnection oldestIdle() {
+        Iterator<SmtpConnection> it = idleByAge.iterator();
+        return it.hasNext() ? it.next() : null;
+    }
+
+    /** Takes a connection out of both idle structures; the oldest of all is the oldest of its hop. */
+    private void removeIdle(SmtpConnection connection) {
+        idleByAge.remove(connection);
+        ArrayDeque<SmtpConnection> ready = idle.get(connection.hop);
+        if (ready != null) {
+            if (ready.peekFirst() == connection) {
+                ready.pollFirst();
+            } else {
+                ready.remove(connection);
+            }
+            if (ready.isEmpty()) {
+                idle.remove(connection.hop);
             }
         }
-        return null;
+    }
+
+    /** Next hops with idle connections now (hops without any are not kept). */
+    int idleHops() {
+        lock.lock();
+        try {
+            return idle.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void forget() {
@@ -234,12 +290,13 @@ public final class SmtpConnectionPool implements AutoCloseable {
 
     @Override
     public void close() {
-        java.util.List<SmtpConnection> all = new java.util.ArrayList<>();
+        List<SmtpConnection> all;
         lock.lock();
         try {
             closed = true;
-            idle.values().forEach(all::addAll);
+            all = new ArrayList<>(idleByAge);
             idle.clear();
+            idleByAge.clear();
             open -= all.size();
             released.signalAll();
         } finally {

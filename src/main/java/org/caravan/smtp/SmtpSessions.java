@@ -5,30 +5,56 @@ import java.util.Properties;
 
 import jakarta.mail.Session;
 
-/** Builds the Angus session a pool connects with: timeouts always set (Angus' default is to wait forever). */
+/**
+ * Builds the Angus session a pool connects with. It carries what the pool needs: the EHLO name,
+ * the source address, the phase timeouts and limits, and the name of the delivery line (for
+ * health and logs). Sockets are our own (SmtpConnector), so Angus' socket properties are unused.
+ */
 public final class SmtpSessions {
 
-    /** How long closing a connection waits for the server to hang up (it normally does at once). */
-    static final int HANG_UP_WAIT_MILLIS = 1000;
+    static final String EHLO = "mail.smtp.localhost";
+    static final String SOURCE_HOST = "mail.smtp.localaddress";
+    private static final String SETTINGS = "caravan.smtp.settings";
+    private static final String LINE = "caravan.smtp.line";
 
     private SmtpSessions() {
     }
 
-    public static Session create(String ehlo, String sourceHost, Duration connectTimeout, Duration readTimeout) {
+    /**
+     * A session for one delivery line. A null ehlo means the host's own name ({@link EhloName});
+     * when the host has none, each connection names its address ("[192.0.2.1]").
+     */
+    public static Session create(String line, String ehlo, String sourceHost, SmtpSettings settings) {
         Properties p = new Properties();
-        p.setProperty("mail.smtp.connectiontimeout", Long.toString(connectTimeout.toMillis()));
-        p.setProperty("mail.smtp.timeout", Long.toString(readTimeout.toMillis()));
-        p.setProperty("mail.smtp.sendpartial", "true");
         // QUIT without waiting for the answer here: the socket's close waits for the hang-up instead
         p.setProperty("mail.smtp.quitwait", "false");
-        p.put("mail.smtp.socketFactory", new OrderlyCloseSockets(HANG_UP_WAIT_MILLIS));
-        p.setProperty("mail.smtp.socketFactory.fallback", "false");
-        if (ehlo != null) {
-            p.setProperty("mail.smtp.localhost", ehlo);
+        String name = ehlo != null ? ehlo : EhloName.ofHost();
+        if (name != null) {
+            p.setProperty(EHLO, name);
         }
         if (sourceHost != null) {
-            p.setProperty("mail.smtp.localaddress", sourceHost);
+            p.setProperty(SOURCE_HOST, sourceHost);
         }
+        p.put(SETTINGS, settings);
+        p.setProperty(LINE, line);
         return Session.getInstance(p);
+    }
+
+    /** A session outside any delivery line, with the built-in phase timeouts except connect and read. */
+    public static Session create(String ehlo, String sourceHost, Duration connectTimeout, Duration readTimeout) {
+        return create("unnamed", ehlo, sourceHost, SmtpSettings.withTimeouts(connectTimeout, readTimeout));
+    }
+
+    static SmtpSettings settings(Session session) {
+        return (SmtpSettings) session.getProperties().get(SETTINGS);
+    }
+
+    static String line(Session session) {
+        return session.getProperty(LINE);
+    }
+
+    /** The name the line's connections give in EHLO, or null for the connection's address literal. */
+    public static String ehloName(Session session) {
+        return session.getProperty(EHLO);
     }
 }

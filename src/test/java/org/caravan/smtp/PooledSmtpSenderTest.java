@@ -86,7 +86,25 @@ class PooledSmtpSenderTest {
     }
 
     @Test
-    void replacesAPooledConnectionTheServerDropped() throws Exception {
+    void replacesAPooledConnectionFoundDeadBeforeMailFrom() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
+                SmtpConnectionPool pool = new SmtpConnectionPool(session, 1, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
+            PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
+            NextHop hop = new NextHop("127.0.0.1", smtp.port());
+            sender.send(message(List.of("b@example.org"), hop));
+            smtp.dropOpenSessions();
+            Thread.sleep(100);
+            OutboundMessage second = message(List.of("b@example.org"), hop);
+            sender.send(second);
+            // the pooled session was gone before MAIL FROM: nothing was sent, so once more on a fresh one
+            assertThat(second.replies().get("b@example.org").code()).isEqualTo(250);
+            assertThat(smtp.messageCount()).isEqualTo(2);
+            assertThat(smtp.connections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDropDuringDataIsADeferralNeverAResend() throws Exception {
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
                 SmtpConnectionPool pool = new SmtpConnectionPool(session, 1, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
             PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
@@ -95,10 +113,28 @@ class PooledSmtpSenderTest {
             smtp.dropDuringData(2);
             OutboundMessage second = message(List.of("b@example.org"), hop);
             sender.send(second);
-            // the pooled session died in DATA; the sender retried once on a fresh one
-            assertThat(second.replies().get("b@example.org").code()).isEqualTo(250);
-            assertThat(smtp.messageCount()).isEqualTo(2);
-            assertThat(smtp.connections()).isEqualTo(2);
+            // MAIL FROM was accepted on the pooled session: from then on only the retry schedule sends again
+            assertThat(second.replies().get("b@example.org").code()).isZero();
+            assertThat(second.replies().get("b@example.org").isTransient()).isTrue();
+            assertThat(smtp.dataCommands()).isEqualTo(2);
+            assertThat(smtp.messageCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a421ToTheFinalDotOnAPooledConnectionIsTheReplyNotAResend() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start().resetAfter421();
+                SmtpConnectionPool pool = new SmtpConnectionPool(session, 1, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
+            PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
+            NextHop hop = new NextHop("127.0.0.1", smtp.port());
+            sender.send(message(List.of("b@example.org"), hop));
+            smtp.alwaysData("421 4.7.0 [TSS04] Messages temporarily deferred");
+            OutboundMessage second = message(List.of("b@example.org"), hop);
+            sender.send(second);
+            assertThat(second.replies().get("b@example.org")).isEqualTo(
+                    new SmtpReply(421, "4.7.0", "[TSS04] Messages temporarily deferred"));
+            assertThat(smtp.dataCommands()).isEqualTo(2);
+            assertThat(smtp.connections()).isEqualTo(1);
         }
     }
 

@@ -50,6 +50,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final AtomicInteger dataCommands = new AtomicInteger();
     private final Map<Integer, AtomicInteger> perConnection = new ConcurrentHashMap<>();
     private final List<Received> received = new ArrayList<>();
+    private final List<String> mailCommands = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> ehloNames = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ArrayDeque<Long> recentAccepts = new ArrayDeque<>();
     private volatile SmtpScript script = new SmtpScript(DEFAULT_SEED);
 
@@ -156,6 +158,30 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /** Greets with endless "220-" continuation lines, one per interval, never the final "220 ". */
+    public ScriptedSmtpServer dripGreeting(Duration interval) {
+        script.dripGreeting(interval);
+        return this;
+    }
+
+    /** Closes with a TCP reset right after each 421, as busy servers do: a command sent after it fails. */
+    public ScriptedSmtpServer resetAfter421() {
+        script.resetAfter421();
+        return this;
+    }
+
+    /** Accepts this many RCPT per transaction and answers "452 4.5.3 Too many recipients" to the rest. */
+    public ScriptedSmtpServer maxRcptPerTransaction(int max) {
+        script.maxRcptPerTransaction(max);
+        return this;
+    }
+
+    /** What EHLO advertises: SIZE with this limit (0: SIZE without a limit) and 8BITMIME or not. */
+    public ScriptedSmtpServer advertise(long sizeLimit, boolean eightBitMime) {
+        script.advertise(sizeLimit, eightBitMime);
+        return this;
+    }
+
     /** Reseeds the random source of the probabilistic faults (default seed 42). */
     public ScriptedSmtpServer seed(long seed) {
         script.seed(seed);
@@ -173,6 +199,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         peakSessions.set(openSessions.get());
         dataCommands.set(0);
         perConnection.clear();
+        mailCommands.clear();
+        ehloNames.clear();
         return this;
     }
 
@@ -239,9 +267,25 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return script.rcptAttempts(address);
     }
 
+    /** Every MAIL FROM command line as received (with its parameters), in order. */
+    public List<String> mailCommands() {
+        return List.copyOf(mailCommands);
+    }
+
+    /** The name given in every EHLO or HELO, in order. */
+    public List<String> ehloNames() {
+        return List.copyOf(ehloNames);
+    }
+
     /** How many DATA transfers were started (answered 354), including dropped and rejected ones. */
     public int dataCommands() {
         return dataCommands.get();
+    }
+
+    /** Closes every open session at once, as a server does to idle clients; it keeps listening. */
+    public ScriptedSmtpServer dropOpenSessions() {
+        openSockets.forEach(ScriptedSmtpServer::closeQuietly);
+        return this;
     }
 
     /** Stops listening and closes every open session. */
@@ -266,6 +310,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     SmtpScript script() {
         return script;
+    }
+
+    void mailCommand(String command) {
+        mailCommands.add(command);
+    }
+
+    void ehloName(String name) {
+        ehloNames.add(name);
     }
 
     int nextDataNumber() {

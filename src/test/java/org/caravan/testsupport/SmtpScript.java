@@ -36,6 +36,10 @@ final class SmtpScript {
     private volatile double dropProbability;
     private volatile double deferProbability;
     private volatile Random random;
+    private volatile Duration greetingDrip;
+    private volatile int maxRcptPerTransaction;
+    private volatile long sizeLimit = 104857600;
+    private volatile boolean eightBitMime = true;
 
     SmtpScript(long seed) {
         random = new Random(seed);
@@ -77,6 +81,43 @@ final class SmtpScript {
     void refuseSessions(int count, String reply) {
         refusalReply = reply;
         refusalsLeft.set(count);
+    }
+
+    void dripGreeting(Duration interval) {
+        greetingDrip = interval;
+    }
+
+    /** Null for a normal greeting, else the pause between endless "220-" continuation lines. */
+    Duration greetingDrip() {
+        return greetingDrip;
+    }
+
+    private volatile boolean resetAfter421;
+
+    void resetAfter421() {
+        resetAfter421 = true;
+    }
+
+    boolean resetsAfter421() {
+        return resetAfter421;
+    }
+
+    void maxRcptPerTransaction(int max) {
+        maxRcptPerTransaction = max;
+    }
+
+    int maxRcptPerTransaction() {
+        return maxRcptPerTransaction;
+    }
+
+    void advertise(long size, boolean eightBit) {
+        sizeLimit = size;
+        eightBitMime = eightBit;
+    }
+
+    /** The EHLO keywords after the greeting line: SIZE (with its limit, none if 0), 8BITMIME unless turned off. */
+    String ehloKeywords() {
+        return (eightBitMime ? "250-8BITMIME\r\n" : "") + "250-SIZE" + (sizeLimit > 0 ? " " + sizeLimit : "") + "\r\n";
     }
 
     /** Decides the RCPT reply: a scripted rule for the address or its "@domain", else a random deferral, else 250. */

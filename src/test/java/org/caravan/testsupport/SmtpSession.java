@@ -72,12 +72,17 @@ final class SmtpSession implements Runnable {
             reply(refusal);
             return;
         }
+        Duration drip = script.greetingDrip();
+        while (drip != null) {
+            reply("220-127.0.0.1 still greeting");
+            Thread.sleep(drip.toMillis());
+        }
         reply("220 127.0.0.1 ESMTP ScriptedSmtpServer");
         String command;
         while ((command = readCommand()) != null) {
             boolean open = switch (verb(command)) {
-                case "EHLO" -> ehlo(command);
-                case "HELO" -> helo();
+                case "EHLO" -> ehlo(script, command);
+                case "HELO" -> helo(command);
                 case "MAIL" -> mail(script, command);
                 case "RCPT" -> rcpt(script, command);
                 case "DATA" -> data(script);
@@ -92,14 +97,16 @@ final class SmtpSession implements Runnable {
         }
     }
 
-    private boolean ehlo(String command) throws IOException {
+    private boolean ehlo(SmtpScript script, String command) throws IOException {
         greeted = true;
+        server.ehloName(command.substring(4).trim());
         return reset("250-127.0.0.1 Hello " + command.substring(4).trim() + "\r\n"
-                + "250-8BITMIME\r\n250-SIZE 104857600\r\n250 ENHANCEDSTATUSCODES");
+                + script.ehloKeywords() + "250 ENHANCEDSTATUSCODES");
     }
 
-    private boolean helo() throws IOException {
+    private boolean helo(String command) throws IOException {
         greeted = true;
+        server.ehloName(command.substring(4).trim());
         return reset("250 127.0.0.1 Hello");
     }
 
@@ -119,6 +126,7 @@ final class SmtpSession implements Runnable {
             return false;
         }
         stall(script, SmtpStage.MAIL);
+        server.mailCommand(command);
         mailFrom = sender;
         return reply("250 2.1.0 OK");
     }
@@ -131,7 +139,8 @@ final class SmtpSession implements Runnable {
         if (recipient == null) {
             return reply("501 5.5.4 Syntax: RCPT TO:<address>");
         }
-        String answer = script.rcptReply(recipient);
+        int max = script.maxRcptPerTransaction();
+        String answer = max > 0 && rcptTo.size() >= max ? "452 4.5.3 Too many recipients" : script.rcptReply(recipient);
         stall(script, SmtpStage.RCPT);
         if (answer.startsWith("2")) {
             rcptTo.add(recipient);
@@ -148,6 +157,7 @@ final class SmtpSession implements Runnable {
         }
         boolean drop = script.dropInData(server.nextDataNumber());
         reply("354 End data with <CR><LF>.<CR><LF>");
+        stall(script, SmtpStage.DATA_BODY);
         ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
         boolean afterCrlf = true;
         for (int n; (n = readLine()) >= 0; afterCrlf = n >= 2 && line[n - 2] == '\r') {
@@ -186,7 +196,13 @@ final class SmtpSession implements Runnable {
     /** Sends a scripted reply; a 421 closes the session afterwards, as real servers do. */
     private boolean replyOrClose(String reply) throws IOException {
         reply(reply);
-        return !reply.startsWith("421");
+        if (!reply.startsWith("421")) {
+            return true;
+        }
+        if (server.script().resetsAfter421()) {
+            socket.setSoLinger(true, 0);
+        }
+        return false;
     }
 
     /** Sends one reply (possibly multi-line, CRLF-separated) and flushes; returns true to keep the session. */

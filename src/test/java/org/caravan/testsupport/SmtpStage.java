@@ -8,6 +8,8 @@ public enum SmtpStage {
     MAIL,
     /** Before the reply to RCPT TO. */
     RCPT,
+    /** After the 354, before reading the message content: a server that stopped reading. */
+    DATA_BODY,
     /** Before the reply to the final "." of DATA. */
     DATA_END
 }

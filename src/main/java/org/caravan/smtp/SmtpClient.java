@@ -1,0 +1,64 @@
+package org.caravan.smtp;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.URLName;
+import org.eclipse.angus.mail.smtp.SMTPOutputStream;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+
+/**
+ * Angus's SMTP transport on a socket we own, used command by command: the transaction logic
+ * (which reply means what, splitting recipients, MAIL parameters) lives in {@link SmtpTransaction},
+ * since Angus's sendMessage() turns replies into exceptions and loses which stage failed. Each
+ * command first tells the socket which reply it waits for and for how long.
+ */
+final class SmtpClient extends SMTPTransport {
+
+    private final SmtpSocket socket;
+    private final Duration readTimeout;
+
+    SmtpClient(Session session, SmtpSocket socket, Duration readTimeout) {
+        super(session, new URLName("smtp", null, -1, null, null, null));
+        this.socket = socket;
+        this.readTimeout = readTimeout;
+    }
+
+    @Override
+    protected boolean ehlo(String domain) throws MessagingException {
+        socket.expectReply("EHLO", readTimeout);
+        return super.ehlo(domain);
+    }
+
+    @Override
+    protected void helo(String domain) throws MessagingException {
+        socket.expectReply("HELO", readTimeout);
+        super.helo(domain);
+    }
+
+    SmtpSocket socket() {
+        return socket;
+    }
+
+    /**
+     * Sends one command and reads its reply within the timeout; the reply code, or -1 when the
+     * server closed the connection instead of answering. I/O failures and timeouts throw.
+     */
+    synchronized int command(String command, String what, Duration timeout) throws MessagingException {
+        socket.expectReply(what, timeout);
+        return simpleCommand(command);
+    }
+
+    /** Writes the message as DATA content: CRLF line ends, dot-stuffed, ending at a line start (the dot is a command). */
+    synchronized void writeBody(byte[] raw) throws IOException {
+        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 32 * 1024);
+        SMTPOutputStream data = new SMTPOutputStream(out);
+        data.write(raw);
+        data.ensureAtBOL();
+        out.flush();
+    }
+}
