@@ -17,6 +17,7 @@ import org.caravan.outcome.DeliveryOutcome;
 import org.caravan.outcome.OutcomeRecorder;
 import org.caravan.outcome.OutcomeType;
 import org.caravan.routing.DomainClassifier;
+import org.caravan.smtp.EhloName;
 import org.caravan.smtp.SmtpReply;
 
 /**
@@ -135,13 +136,10 @@ public class IntakeProcessor {
         return in.getBody() instanceof ActiveMQMessage artemis ? "B" + artemis.getCoreMessage().getMessageID() : null;
     }
 
-    /** The name the SMTP client also uses when a vmta sets no ehlo (read once: it may consult the resolver). */
+    /** The name the SMTP client also uses when a vmta sets no ehlo, found without a DNS query. */
     private static String localHostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
+        String name = EhloName.ofHost();
+        return name != null ? name : "localhost";
     }
 
     private static long queuedAt(Message in) {
