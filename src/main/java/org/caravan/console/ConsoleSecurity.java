@@ -35,13 +35,14 @@ public class ConsoleSecurity {
     }
 
     @Bean
-    UserDetailsService consoleUsers(@Value("${caravan.admin.user}") String user,
-            @Value("${caravan.admin.password}") String password) {
-        if (password == null || password.isBlank()) {
-            throw new IllegalStateException("console password missing: set MTA_ADMIN_PASSWORD or MTA_BROKER_PASSWORD"
-                    + " (or run with the 'dev' profile)");
-        }
-        return new InMemoryUserDetailsManager(User.withUsername(user).password("{noop}" + password)
+    AdminLogin adminLogin(@Value("${caravan.admin.user:}") String user, @Value("${caravan.admin.password:}") String password,
+            @Value("${spring.artemis.user:}") String engineUser, @Value("${spring.artemis.password:}") String enginePassword) {
+        return AdminLogin.validated(user, password, engineUser, enginePassword);
+    }
+
+    @Bean
+    UserDetailsService consoleUsers(AdminLogin admin) {
+        return new InMemoryUserDetailsManager(User.withUsername(admin.user()).password("{noop}" + admin.password())
                 .roles("ADMIN").build());
     }
 }

@@ -233,7 +233,7 @@ class BrokerSecurityTest {
                 .GET();
         if (withLogin) {
             String token = Base64.getEncoder()
-                    .encodeToString((Engine.USER + ":" + Engine.PASSWORD).getBytes(StandardCharsets.UTF_8));
+                    .encodeToString((Engine.ADMIN + ":" + Engine.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
             request.header("Authorization", "Basic " + token);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
