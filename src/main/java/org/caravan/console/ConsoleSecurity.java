@@ -14,7 +14,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
@@ -72,7 +71,9 @@ public class ConsoleSecurity {
         HttpSessionRequestCache requests = new HttpSessionRequestCache();
         requests.setCreateSessionAllowed(false);
         http.requestCache(cache -> cache.requestCache(requests));
-        http.sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED));
+        // sessions come from the form login only; a filter that saved every authenticated request
+        // (a script's Basic call) into a new session would leave one behind per call
+        http.sessionManagement(session -> session.requireExplicitAuthenticationStrategy(true));
         return http.build();
     }
 

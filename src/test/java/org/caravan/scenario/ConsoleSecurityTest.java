@@ -73,6 +73,11 @@ class ConsoleSecurityTest {
         HttpResponse<String> read = admin.jolokia(READ_HEAP);
         assertThat(status(read)).as(read.body()).isEqualTo(200);
         assertThat(read.body()).contains("HeapMemoryUsage");
+        // the path Hawtio's own pages post to
+        HttpResponse<String> viaHawtio = admin.send(admin.request("/actuator/hawtio/jolokia")
+                .header("Content-Type", "application/json").header("X-XSRF-TOKEN", admin.xsrfToken())
+                .header("Origin", admin.base()).POST(HttpRequest.BodyPublishers.ofString(READ_HEAP)));
+        assertThat(status(viaHawtio)).as(viaHawtio.body()).isEqualTo(200);
     }
 
     @Test
@@ -164,6 +169,16 @@ class ConsoleSecurityTest {
             visitors.sendCookieless(visitors.request("/actuator/hawtio/jolokia/version").GET());
         }
         assertThat(visitors.activeSessions()).as("sessions after 2,000 anonymous requests").isEqualTo(before);
+    }
+
+    @Test
+    void scriptsWithBasicCredentialsLeaveNoSessions() throws Exception {
+        Console scripts = new Console(engine);
+        int before = scripts.activeSessions();
+        for (int i = 0; i < 200; i++) {
+            assertThat(scripts.jolokiaAsScript(Engine.ADMIN, Engine.ADMIN_PASSWORD, READ_HEAP).statusCode()).isEqualTo(200);
+        }
+        assertThat(scripts.activeSessions()).as("sessions after 200 script requests").isEqualTo(before);
     }
 
     private static boolean accepted(ServerSocket target) throws IOException {
