@@ -46,9 +46,13 @@ public class ConsoleSecurity {
     SecurityFilterChain consoleFilterChain(HttpSecurity http, LoginThrottle throttle,
             @Value("${caravan.admin.open:false}") boolean open,
             @Value("${caravan.admin.allowed-origins:}") String allowedOrigins,
-            @Value("${server.address:}") String address) throws Exception {
+            @Value("${server.address:}") String address,
+            @Value("${caravan.broker.host:127.0.0.1}") String brokerHost) throws Exception {
         if (open) {
-            requireLoopback(address);
+            requireLoopback("server.address", address);
+            requireLoopback("caravan.broker.host", brokerHost); // the dev profile's broker logins are documented
+            LOG.warn("*** OPEN CONSOLE: caravan.admin.open=true (the 'dev' profile): Hawtio and Jolokia at http://{}"
+                    + " need NO LOGIN. Loopback only; never run this profile on a shared or reachable host. ***", address);
         }
         http.authorizeHttpRequests(auth -> {
             auth.requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus", LOGIN).permitAll();
@@ -78,7 +82,7 @@ public class ConsoleSecurity {
     }
 
     /** The open console must not be reachable from another host: no login stands in the way. */
-    private static void requireLoopback(String address) {
+    private static void requireLoopback(String key, String address) {
         boolean loopback;
         try {
             loopback = !address.isBlank() && InetAddress.getByName(address).isLoopbackAddress();
@@ -87,10 +91,8 @@ public class ConsoleSecurity {
         }
         if (!loopback) {
             throw new ConfigException("caravan.admin.open=true (the 'dev' profile) opens the console without a login;"
-                    + " server.address must then be a loopback address, not '" + address + "'");
+                    + " " + key + " must then be a loopback address, not '" + address + "'");
         }
-        LOG.warn("*** OPEN CONSOLE: caravan.admin.open=true (the 'dev' profile): Hawtio and Jolokia at http://{}"
-                + " need NO LOGIN. Loopback only; never run this profile on a shared or reachable host. ***", address);
     }
 
     @Bean

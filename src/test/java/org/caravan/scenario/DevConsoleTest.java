@@ -30,9 +30,13 @@ class DevConsoleTest {
 
     @Test
     void theDevProfileRefusesANonLoopbackBind() {
+        // the broker's too: the dev profile's broker logins are in the README
         assertThatThrownBy(() -> Engine.start(CONFIG, "spring.profiles.active=dev", "server.address=0.0.0.0").close())
                 .hasStackTraceContaining("caravan.admin.open=true (the 'dev' profile)")
                 .hasStackTraceContaining("server.address must then be a loopback address, not '0.0.0.0'");
+        // a documentation address, not this host's: nothing is exposed should the broker start first
+        assertThatThrownBy(() -> Engine.start(CONFIG, "spring.profiles.active=dev", "caravan.broker.host=192.0.2.1").close())
+                .hasStackTraceContaining("caravan.broker.host must then be a loopback address, not '192.0.2.1'");
     }
 
     @Test
