@@ -1,19 +1,15 @@
 package org.caravan.broker;
 
-import java.util.Set;
-
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
-import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
-import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
-import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
-import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.caravan.console.AdminLogin;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.jms.connection.SingleConnectionFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -24,8 +20,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Turns Spring Boot's embedded Artemis (in-VM only, no security, not persistent) into the engine's
- * broker: persistent journal, one network acceptor for every protocol, logins required, mail
- * addresses that page instead of filling the heap and park poison messages on mail.dead.
+ * broker: persistent journal, one network acceptor for every protocol, logins with roles
+ * ({@link BrokerRoles}: engine, submitter, admin), mail addresses that page instead of filling
+ * the heap and park poison messages on mail.dead.
  * Active unless spring.artemis.mode=native points the engine at an external broker.
  */
 @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
@@ -33,7 +30,6 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(BrokerSettings.class)
 public class EmbeddedBrokerConfiguration {
 
-    static final String ROLE = "mta";
     public static final String DEAD_LETTERS = "mail.dead";
 
     @Bean
@@ -48,7 +44,7 @@ public class EmbeddedBrokerConfiguration {
             throw new IllegalStateException("bad acceptor " + settings.acceptorUrl(), e);
         }
         config.setSecurityEnabled(true);
-        config.putSecurityRoles("#", Set.of(new Role(ROLE, true, true, true, true, true, true, true, true, true, true, true, true)));
+        BrokerRoles.grant(config);
         config.setJournalBufferTimeout_NIO((int) settings.journalBufferTimeoutNs());
         config.setJournalBufferTimeout_AIO((int) settings.journalBufferTimeoutNs());
         config.setJMXManagementEnabled(true);
@@ -70,15 +66,19 @@ public class EmbeddedBrokerConfiguration {
         }
     }
 
-    /** Gives Boot's EmbeddedActiveMQ a login module before it starts: the broker user from the environment. */
+    /** Gives Boot's EmbeddedActiveMQ a login module before it starts: the engine, admin and submitter users. */
     @Bean
-    static BeanPostProcessor brokerSecurity(org.springframework.beans.factory.ObjectProvider<ArtemisProperties> properties) {
+    static BeanPostProcessor brokerSecurity(ObjectProvider<ArtemisProperties> properties,
+            ObjectProvider<BrokerSettings> settings, ObjectProvider<AdminLogin> admin) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessBeforeInitialization(Object bean, String name) {
                 if (bean instanceof EmbeddedActiveMQ broker) {
                     ArtemisProperties artemis = properties.getObject();
-                    broker.setSecurityManager(securityManager(artemis.getUser(), artemis.getPassword()));
+                    Submitters submitters = Submitters.read(settings.getObject().submitters(),
+                            settings.getObject().submittersFile());
+                    broker.setSecurityManager(BrokerLogins.securityManager(artemis.getUser(), artemis.getPassword(),
+                            admin.getObject(), submitters));
                 }
                 return bean;
             }
@@ -105,16 +105,5 @@ public class EmbeddedBrokerConfiguration {
             factory.setUser(artemis.getUser());
             factory.setPassword(artemis.getPassword());
         }
-    }
-
-    static ActiveMQJAASSecurityManager securityManager(String user, String password) {
-        if (user == null || user.isBlank() || password == null || password.isBlank()) {
-            throw new IllegalStateException("broker credentials missing: set MTA_BROKER_USER and MTA_BROKER_PASSWORD"
-                    + " (or run with the 'dev' profile for the documented dev default)");
-        }
-        SecurityConfiguration users = new SecurityConfiguration();
-        users.addUser(user, password);
-        users.addRole(user, ROLE);
-        return new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users);
     }
 }

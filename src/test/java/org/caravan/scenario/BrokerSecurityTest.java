@@ -169,10 +169,10 @@ class BrokerSecurityTest {
 
     @Test
     void jolokiaNeedsALogin() throws Exception {
-        String path = "/actuator/jolokia/read/java.lang:type=Memory";
-        assertThat(get(path, false).statusCode()).isEqualTo(401);
+        String read = "{\"type\":\"read\",\"mbean\":\"java.lang:type=Memory\",\"attribute\":\"HeapMemoryUsage\"}";
+        assertThat(post("/actuator/jolokia", read, false).statusCode()).isEqualTo(401);
 
-        HttpResponse<String> operator = get(path, true);
+        HttpResponse<String> operator = post("/actuator/jolokia", read, true);
         assertThat(operator.statusCode()).isEqualTo(200);
         assertThat(operator.body()).contains("HeapMemoryUsage");
     }
@@ -228,12 +228,21 @@ class BrokerSecurityTest {
     }
 
     private static HttpResponse<String> get(String path, boolean withLogin) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(TIMEOUT)
-                .GET();
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).GET(), withLogin);
+    }
+
+    private static HttpResponse<String> post(String path, String body, boolean withLogin)
+            throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)), withLogin);
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request, boolean withLogin)
+            throws IOException, InterruptedException {
+        request.timeout(TIMEOUT);
         if (withLogin) {
             String token = Base64.getEncoder()
-                    .encodeToString((Engine.USER + ":" + Engine.PASSWORD).getBytes(StandardCharsets.UTF_8));
+                    .encodeToString((Engine.ADMIN + ":" + Engine.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
             request.header("Authorization", "Basic " + token);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());

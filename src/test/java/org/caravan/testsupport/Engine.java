@@ -19,6 +19,12 @@ public final class Engine implements AutoCloseable {
 
     public static final String USER = "caravan";
     public static final String PASSWORD = "test-secret";
+    /** An application's login: may only submit and watch events. */
+    public static final String SUBMITTER = "app";
+    public static final String SUBMITTER_PASSWORD = "test-app-secret";
+    /** The operator's login: console, broker browse and management. */
+    public static final String ADMIN = "admin";
+    public static final String ADMIN_PASSWORD = "test-admin-secret";
 
     private final Path dir;
     private final int brokerPort;
@@ -68,6 +74,9 @@ public final class Engine implements AutoCloseable {
             "caravan.broker.port=" + brokerPort,
             "spring.artemis.user=" + USER,
             "spring.artemis.password=" + PASSWORD,
+            "caravan.admin.user=" + ADMIN,
+            "caravan.admin.password=" + ADMIN_PASSWORD,
+            "caravan.broker.submitters=" + SUBMITTER + ":" + SUBMITTER_PASSWORD,
             "server.port=0",
             "camel.main.main-run-controller=false",
             "spring.main.banner-mode=off",
