@@ -44,7 +44,7 @@ import org.caravan.testsupport.ScriptedSmtpServer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bad-input corpus (issue 3, item 4): more than a thousand malformed submissions, each tagged
+ * The bad-input corpus: more than a thousand malformed submissions, each tagged
  * with its reject reason, sent over JMS (bytes and text) and STOMP while good mail flows. Every
  * bad one lands on mail.invalid with its reason, its body and properties; a bad recipient among
  * good ones is refused alone; good mail (and the odd-but-deliverable part of the corpus) is

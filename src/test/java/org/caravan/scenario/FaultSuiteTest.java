@@ -32,7 +32,7 @@ import org.caravan.testsupport.SmtpStage;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fault suite (issue 3, item 3): one engine, one policy per misbehaving SMTP server (random
+ * The fault suite: one engine, one policy per misbehaving SMTP server (random
  * deferrals, drops mid-DATA, 421 above a rate, stalls past the read timeout, refused sessions, and
  * one server with all of them plus hard 5xx recipients), a few hundred messages. Every recipient
  * ends delivered or bounced as its policy says (one final record each, bounces only as

@@ -15,11 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import jakarta.jms.Connection;
-import jakarta.jms.DeliveryMode;
-import jakarta.jms.MessageProducer;
-import jakarta.jms.Session;
-import jakarta.jms.TextMessage;
 import org.caravan.testsupport.Engine;
 import org.caravan.testsupport.EventWatcher;
 import org.caravan.testsupport.Received;
@@ -51,7 +46,7 @@ class MessageIntegrityTest {
             stompSend(engine.brokerPort(), submitted("<stomp@test>"), Map.of("jobId", "stomp-job",
                     "rcptTo", "frank@example.com,grace@example.org", "mailFrom", "bounces@example.net"));
             // JMS text, the null sender
-            submitText(engine, new String(submitted("<jms-text@test>"), StandardCharsets.UTF_8), Map.of("mailFrom", "<>"));
+            engine.broker().submitText(new String(submitted("<jms-text@test>"), StandardCharsets.UTF_8), Map.of("mailFrom", "<>"));
             // past the broker's large-message threshold (100 KB): journalled and streamed differently
             engine.broker().submit(submitted("<large@test>"), Map.of("rcptTo", "large@example.com"));
 
@@ -201,17 +196,6 @@ class MessageIntegrityTest {
                 .toList();
     }
 
-    private static void submitText(Engine engine, String text, Map<String, String> properties) throws Exception {
-        try (Connection c = engine.broker().connect(); Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
-            MessageProducer p = s.createProducer(s.createQueue("mail.submit"));
-            p.setDeliveryMode(DeliveryMode.PERSISTENT);
-            TextMessage m = s.createTextMessage(text);
-            for (Map.Entry<String, String> e : properties.entrySet()) {
-                m.setStringProperty(e.getKey(), e.getValue());
-            }
-            p.send(m);
-        }
-    }
 
     /** One STOMP 1.2 SEND over a raw socket, as a non-Java client would submit; waits for the broker's receipt. */
     static void stompSend(int port, byte[] body, Map<String, String> headers) throws IOException {

@@ -23,7 +23,6 @@ import jakarta.jms.JMSException;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.ObjectMessage;
 import jakarta.jms.Session;
-import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -123,7 +122,7 @@ class SubmissionBoundsTest {
         engine.broker().submit(bytes, Map.of("jobId", "oversize-bytes"));
         String textHead = HEAD.formatted("oversize-text");
         // over max-message-size in UTF-8, under the broker's limit as UTF-16
-        submitText(textHead + lines(210 * 1024), Map.of("jobId", "oversize-text"));
+        engine.broker().submitText(textHead + lines(210 * 1024), Map.of("jobId", "oversize-text"));
 
         List<Broker.Taken> invalid = engine.broker().drain("mail.invalid", 2, Duration.ofSeconds(10));
         assertThat(invalid).hasSize(2);
@@ -216,15 +215,4 @@ class SubmissionBoundsTest {
         return taken.stream().filter(t -> jobId.equals(t.properties().get("jobId"))).findFirst().orElseThrow();
     }
 
-    private static void submitText(String text, Map<String, String> properties) throws Exception {
-        try (Connection c = engine.broker().connect(); Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
-            MessageProducer p = s.createProducer(s.createQueue("mail.submit"));
-            p.setDeliveryMode(DeliveryMode.PERSISTENT);
-            TextMessage m = s.createTextMessage(text);
-            for (Map.Entry<String, String> e : properties.entrySet()) {
-                m.setStringProperty(e.getKey(), e.getValue());
-            }
-            p.send(m);
-        }
-    }
 }

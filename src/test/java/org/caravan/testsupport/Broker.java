@@ -50,6 +50,19 @@ public final class Broker {
         submit(body.getBytes(StandardCharsets.UTF_8), properties);
     }
 
+    /** Submits one persistent TextMessage, as a sender of text would. */
+    public void submitText(String text, Map<String, String> properties) throws JMSException {
+        try (Connection c = factory.createConnection(); Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE)) {
+            MessageProducer p = s.createProducer(s.createQueue("mail.submit"));
+            p.setDeliveryMode(DeliveryMode.PERSISTENT);
+            TextMessage m = s.createTextMessage(text);
+            for (Map.Entry<String, String> e : properties.entrySet()) {
+                m.setStringProperty(e.getKey(), e.getValue());
+            }
+            p.send(m);
+        }
+    }
+
     /** Submits many messages in transactions of 100. */
     public void submitAll(List<byte[]> bodies, Map<String, String> properties) {
         try (Connection c = factory.createConnection(); Session s = c.createSession(true, Session.SESSION_TRANSACTED)) {

@@ -55,6 +55,23 @@ public interface ProtocolClient {
 
         @Override
         void close() throws Exception;
+
+        /** A subscription over a list its reader thread appends to (synchronized on the list). */
+        static Subscription of(List<String> received, AutoCloseable source) {
+            return new Subscription() {
+                @Override
+                public List<String> received() {
+                    synchronized (received) {
+                        return List.copyOf(received);
+                    }
+                }
+
+                @Override
+                public void close() throws Exception {
+                    source.close();
+                }
+            };
+        }
     }
 
     static ProtocolClient of(Protocol protocol, int port, String user, String password) {
@@ -130,19 +147,7 @@ public interface ProtocolClient {
                     }
                 });
                 c.start();
-                return new Subscription() {
-                    @Override
-                    public List<String> received() {
-                        synchronized (received) {
-                            return List.copyOf(received);
-                        }
-                    }
-
-                    @Override
-                    public void close() throws JMSException {
-                        c.close();
-                    }
-                };
+                return Subscription.of(received, c);
             } catch (JMSException e) {
                 c.close();
                 throw e;

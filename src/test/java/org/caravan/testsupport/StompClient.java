@@ -91,19 +91,7 @@ final class StompClient implements ProtocolClient {
         }, "stomp-subscription");
         reader.setDaemon(true);
         reader.start();
-        return new Subscription() {
-            @Override
-            public List<String> received() {
-                synchronized (received) {
-                    return List.copyOf(received);
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                socket.close();
-            }
-        };
+        return Subscription.of(received, socket);
     }
 
     private void subscribe(Socket socket, String address, boolean multicast, String extraHeaders) throws IOException {
