@@ -10,8 +10,10 @@ import org.caravan.config.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
@@ -42,15 +44,27 @@ public class ConsoleSecurity {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleSecurity.class);
 
+    /**
+     * Checks the open console's binds before any other bean is made: the embedded broker would
+     * otherwise already listen on the address the check is about to refuse.
+     */
+    @Bean
+    static BeanFactoryPostProcessor openConsoleOnLoopbackOnly(Environment env) {
+        return factory -> {
+            if (env.getProperty("caravan.admin.open", Boolean.class, false)) {
+                requireLoopback("server.address", env.getProperty("server.address", ""));
+                // the dev profile's broker logins are documented
+                requireLoopback("caravan.broker.host", env.getProperty("caravan.broker.host", "127.0.0.1"));
+            }
+        };
+    }
+
     @Bean
     SecurityFilterChain consoleFilterChain(HttpSecurity http, LoginThrottle throttle,
             @Value("${caravan.admin.open:false}") boolean open,
             @Value("${caravan.admin.allowed-origins:}") String allowedOrigins,
-            @Value("${server.address:}") String address,
-            @Value("${caravan.broker.host:127.0.0.1}") String brokerHost) throws Exception {
+            @Value("${server.address:}") String address) throws Exception {
         if (open) {
-            requireLoopback("server.address", address);
-            requireLoopback("caravan.broker.host", brokerHost); // the dev profile's broker logins are documented
             LOG.warn("*** OPEN CONSOLE: caravan.admin.open=true (the 'dev' profile): Hawtio and Jolokia at http://{}"
                     + " need NO LOGIN. Loopback only; never run this profile on a shared or reachable host. ***", address);
         }
