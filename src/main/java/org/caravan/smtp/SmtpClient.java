@@ -19,6 +19,8 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  */
 final class SmtpClient extends SMTPTransport {
 
+    private static final byte[] END_OF_DATA = {'.', '\r', '\n'};
+
     private final SmtpSocket socket;
     private final Duration readTimeout;
 
@@ -53,12 +55,23 @@ final class SmtpClient extends SMTPTransport {
         return simpleCommand(command);
     }
 
-    /** Writes the message as DATA content: CRLF line ends, dot-stuffed, ending at a line start (the dot is a command). */
-    synchronized void writeBody(byte[] raw) throws IOException {
+    /**
+     * Writes the message as DATA content (CRLF line ends, dot-stuffed) and the terminating dot in
+     * one flush: a dot sent on its own waits for the ACK of the body's last segment (Nagle's
+     * algorithm against the server's delayed ACK), about 40 ms a message.
+     */
+    synchronized void writeBodyAndEnd(byte[] raw) throws IOException {
         OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 32 * 1024);
         SMTPOutputStream data = new SMTPOutputStream(out);
         data.write(raw);
         data.ensureAtBOL();
+        out.write(END_OF_DATA);
         out.flush();
+    }
+
+    /** Reads the reply to what was already sent (the end of data) within the timeout; -1 as for command(). */
+    synchronized int reply(String what, Duration timeout) throws MessagingException {
+        socket.expectReply(what, timeout);
+        return readServerResponse();
     }
 }

@@ -194,12 +194,12 @@ final class SmtpTransaction {
             return;
         }
         try {
-            client.writeBody(message.raw());
+            client.writeBodyAndEnd(message.raw());
         } catch (IOException e) {
             settle(SmtpReply.connectionFailure(hop + ": connection lost during DATA: " + rootMessage(e)));
             return;
         }
-        SmtpReply done = command(".", "the end of data", settings.dataDone());
+        SmtpReply done = exchange("the end of data", () -> client.reply("the end of data", settings.dataDone()));
         if (done == null) {
             settle(SmtpReply.connectionFailure(hop + ": no reply to the end of data (the message may have been"
                     + " delivered): " + lastFailure));
@@ -230,8 +230,17 @@ final class SmtpTransaction {
 
     /** The reply, or null when none came (see lastFailure, lastWasDead). */
     private SmtpReply command(String command, String what, Duration timeout) {
+        return exchange(what, () -> client.command(command, what, timeout));
+    }
+
+    /** One round trip with the server: its reply code, or -1 when it closed the connection instead. */
+    private interface RoundTrip {
+        int code() throws MessagingException;
+    }
+
+    private SmtpReply exchange(String what, RoundTrip roundTrip) {
         try {
-            int code = client.command(command, what, timeout);
+            int code = roundTrip.code();
             if (code > 0) {
                 return SmtpReply.parse(code, client.getLastServerResponse());
             }
