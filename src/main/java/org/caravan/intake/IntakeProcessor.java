@@ -8,6 +8,7 @@ import jakarta.jms.JMSException;
 import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.support.DefaultMessage;
 import org.caravan.broker.SubmissionGate;
 import org.caravan.config.MtaConfig;
 import org.caravan.delivery.Delivery;
@@ -50,11 +51,13 @@ public class IntakeProcessor {
     }
 
     /**
-     * The submission's deliveries and rejections, for the route to split over. The body is the
-     * JMS message itself (the endpoint does not map it), so its type and size are checked before
-     * anything of it is read.
+     * Replaces the body by the submission's deliveries and rejections, for the route to split
+     * over. The body is the JMS message itself (the endpoint does not map it), so its type and
+     * size are checked before anything of it is read. A bean step that sets the body, not a
+     * setBody expression: the expression copies the exchange, and each copy of a camel-jms message
+     * re-reads the JMS message's redelivery flag (7.6% of the engine's CPU in the benchmark).
      */
-    public List<Object> accept(Exchange exchange) throws JMSException {
+    public void accept(Exchange exchange) throws JMSException {
         Message in = exchange.getMessage();
         Submission.Properties props = new Submission.Properties(
                 in.getHeader("rcptTo", String.class), in.getHeader("mailFrom", String.class),
@@ -78,7 +81,12 @@ public class IntakeProcessor {
             out.add(r);
             recordRejected(r, props, s.messageId(), queuedAt);
         }
-        return out;
+        // a plain message from here on: the split copies it once per part, and every copy of a
+        // camel-jms message re-reads the JMS message's redelivery flag
+        DefaultMessage parts = new DefaultMessage(exchange);
+        parts.setHeaders(in.getHeaders());
+        parts.setBody(out);
+        exchange.setMessage(parts);
     }
 
     /** Turns the split's Delivery into the message for its policy queue: our properties only. */
