@@ -12,10 +12,9 @@ import org.caravan.broker.CommitBatching;
 import org.caravan.broker.JournalDiskGuard;
 import org.caravan.broker.KnownDestinations;
 import org.caravan.broker.WaitForecast;
-import org.caravan.config.Durations;
+import org.caravan.config.EngineSettings;
 import org.caravan.config.MtaConfig;
 import org.caravan.config.MtaConfigLoader;
-import org.caravan.config.Sizes;
 import org.caravan.delivery.DeliveryAttempt;
 import org.caravan.delivery.DeliveryLines;
 import org.caravan.delivery.DeliveryRoutes;
@@ -72,7 +71,7 @@ public class EngineConfiguration {
     @Bean(destroyMethod = "close")
     AccountingLog accountingLog(@Value("${caravan.accounting.directory}") String dir,
             @Value("${caravan.accounting.max-file-size}") String maxSize, Clock clock) {
-        return new AccountingLog(Path.of(dir), Sizes.parse(maxSize), clock);
+        return new AccountingLog(Path.of(dir), EngineSettings.size("caravan.accounting.max-file-size", maxSize), clock);
     }
 
     @Bean
@@ -134,11 +133,8 @@ public class EngineConfiguration {
         if (maxMessages < 1) {
             throw new IllegalStateException(prefix + ".commit-batch: must be at least 1, not " + maxMessages);
         }
-        try {
-            return new CommitBatching(maxMessages, Durations.parse(maxAge), accounting::awaitDurable, forecast);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(prefix + ".commit-max-age: " + e.getMessage(), e);
-        }
+        return new CommitBatching(maxMessages, EngineSettings.duration(prefix + ".commit-max-age", maxAge),
+                accounting::awaitDurable, forecast);
     }
 
     @Bean(destroyMethod = "close")
@@ -180,12 +176,7 @@ public class EngineConfiguration {
     @Bean
     ApplicationRunner journalDiskChecks(ObjectProvider<JournalDiskGuard> guard,
             @Value("${caravan.disk.check-interval}") String interval) {
-        Duration every;
-        try {
-            every = Durations.parse(interval);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("caravan.disk.check-interval: " + e.getMessage(), e);
-        }
+        Duration every = EngineSettings.duration("caravan.disk.check-interval", interval);
         if (every.isZero()) {
             throw new IllegalStateException("caravan.disk.check-interval: must be positive");
         }

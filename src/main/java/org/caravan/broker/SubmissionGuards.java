@@ -4,9 +4,8 @@ import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.core.settings.impl.PageFullMessagePolicy;
-import org.caravan.config.Durations;
+import org.caravan.config.EngineSettings;
 import org.caravan.config.MtaConfig;
-import org.caravan.config.Sizes;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
@@ -33,8 +32,8 @@ public class SubmissionGuards {
             @Value("${caravan.broker.set-aside-expiry}") String expiry,
             @Value("${caravan.broker.set-aside-max-size}") String maxSize,
             @Value("${caravan.broker.address-max-size-mb}") long memoryMb) {
-        long expiryMillis = parse("caravan.broker.set-aside-expiry", () -> Durations.parse(expiry).toMillis());
-        long pageLimit = parse("caravan.broker.set-aside-max-size", () -> Sizes.parse(maxSize));
+        long expiryMillis = EngineSettings.duration("caravan.broker.set-aside-expiry", expiry).toMillis();
+        long pageLimit = EngineSettings.size("caravan.broker.set-aside-max-size", maxSize);
         return config -> apply(config, new SubmissionGate(mta.maxMessageSize()), expiryMillis, pageLimit, memoryMb << 20);
     }
 
@@ -48,14 +47,6 @@ public class SubmissionGuards {
                     .setAddressFullMessagePolicy(AddressFullMessagePolicy.PAGE)
                     .setPageLimitBytes(pageLimit)
                     .setPageFullMessagePolicy(PageFullMessagePolicy.DROP));
-        }
-    }
-
-    private static long parse(String key, java.util.function.LongSupplier value) {
-        try {
-            return value.getAsLong();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(key + ": " + e.getMessage(), e);
         }
     }
 }

@@ -6,7 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import org.caravan.config.ConfigException;
-import org.caravan.config.Durations;
+import org.caravan.config.EngineSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -115,12 +115,7 @@ public class ConsoleSecurity {
         if (maxFailures < 1) {
             throw new ConfigException("caravan.admin.login-failures: must be at least 1, not " + maxFailures);
         }
-        Duration duration;
-        try {
-            duration = Durations.parse(lockout);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("caravan.admin.lockout: " + e.getMessage(), e);
-        }
+        Duration duration = EngineSettings.duration("caravan.admin.lockout", lockout);
         return new LoginThrottle(maxFailures, duration, clock);
     }
 

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.caravan.config.Durations;
+import org.caravan.config.EngineSettings;
 
 /**
  * How next hops are looked up: the time one DNS query may take, how long a failed lookup
@@ -44,8 +44,8 @@ public record DnsSettings(Duration timeout, Duration transientFailureTtl, int ca
     /** servers: "127.0.0.1:5353, [::1]" (port 53 when left out); addresses only, so no lookup precedes DNS. */
     public static DnsSettings of(String timeout, String transientFailureTtl, int cacheSize, String permitted,
             String servers) {
-        Duration t = duration("caravan.dns.timeout", timeout);
-        Duration ttl = duration("caravan.dns.transient-failure-ttl", transientFailureTtl);
+        Duration t = EngineSettings.duration("caravan.dns.timeout", timeout);
+        Duration ttl = EngineSettings.duration("caravan.dns.transient-failure-ttl", transientFailureTtl);
         if (t.isZero()) {
             throw new IllegalStateException("caravan.dns.timeout: must be positive");
         }
@@ -100,11 +100,4 @@ public record DnsSettings(Duration timeout, Duration transientFailureTtl, int ca
         return new InetSocketAddress(Cidr.address(address), port);
     }
 
-    private static Duration duration(String key, String value) {
-        try {
-            return Durations.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(key + ": " + e.getMessage(), e);
-        }
-    }
 }
