@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.jms.JmsMessage;
+import org.apache.camel.support.DefaultMessage;
 import org.caravan.broker.WaitForecast;
 import org.caravan.config.DomainPolicy;
 import org.caravan.outcome.BounceCategory;
@@ -68,7 +70,9 @@ public class DeliveryAttempt implements WaitForecast {
     /** Right after the Throttle: reads the message and finds its next hops. */
     public void prepare(Exchange exchange) {
         Message in = exchange.getMessage();
-        Delivery d = DeliveryHeaders.read(in.getBody(byte[].class), in.getHeaders());
+        Delivery d = in instanceof JmsMessage jms && jms.getJmsMessage() != null
+                ? DeliveryHeaders.read(in.getBody(byte[].class), jms.getJmsMessage())
+                : DeliveryHeaders.read(in.getBody(byte[].class), in.getHeaders());
         DeliveryLine line = lines.get(d.vmta(), d.policy());
         RateMirror rate = rates.get(d.queue());
         if (rate != null) {
@@ -93,7 +97,11 @@ public class DeliveryAttempt implements WaitForecast {
         if (settled != null) {
             message.replyToRest(settled);
         }
-        in.setBody(message);
+        // a plain message from here on: removeHeaders would otherwise first copy every JMS
+        // property into the camel-jms message's header map only to drop them
+        DefaultMessage out = new DefaultMessage(exchange);
+        out.setBody(message);
+        exchange.setMessage(out);
     }
 
     @Override

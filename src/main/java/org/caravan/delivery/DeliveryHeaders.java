@@ -1,12 +1,16 @@
 package org.caravan.delivery;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
 /**
  * How a Delivery is carried as JMS message properties: the on-queue format of mail.deliver.*,
@@ -36,9 +40,8 @@ public final class DeliveryHeaders {
     /** Artemis' scheduled delivery time: epoch millis, and it must be a Long (a String is ignored). */
     public static final String SCHEDULED_AT = "_AMQ_SCHED_DELIVERY";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
-    };
+    /** Streaming, not data binding: a list of strings needs no serializer lookup per message. */
+    private static final JsonFactory JSON = new JsonFactory();
 
     private DeliveryHeaders() {
     }
@@ -62,6 +65,24 @@ public final class DeliveryHeaders {
     }
 
     public static Delivery read(byte[] body, Map<String, Object> headers) {
+        return read(body, (Function<String, Object>) headers::get);
+    }
+
+    /**
+     * Straight off the JMS message: a Camel header lookup would first copy every JMS property and
+     * field into a header map, per message (1.6% of the engine's CPU in the benchmark).
+     */
+    public static Delivery read(byte[] body, jakarta.jms.Message jms) {
+        return read(body, (Function<String, Object>) name -> {
+            try {
+                return jms.getObjectProperty(name);
+            } catch (jakarta.jms.JMSException e) {
+                throw new IllegalArgumentException("delivery message with unreadable " + name, e);
+            }
+        });
+    }
+
+    private static Delivery read(byte[] body, Function<String, Object> headers) {
         return new Delivery(body,
                 str(headers, MESSAGE_ID),
                 str(headers, MAIL_FROM),
@@ -76,19 +97,25 @@ public final class DeliveryHeaders {
     }
 
     static String recipientsJson(List<String> recipients) {
-        try {
-            return JSON.writeValueAsString(recipients);
-        } catch (JsonProcessingException e) {
+        StringWriter out = new StringWriter(recipients.size() * 32 + 2);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartArray();
+            for (String r : recipients) {
+                g.writeString(r);
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
             throw new IllegalStateException("cannot write recipients as JSON", e);
         }
+        return out.toString();
     }
 
-    private static List<String> recipients(Map<String, Object> headers) {
+    private static List<String> recipients(Function<String, Object> headers) {
         String rcptTo = str(headers, RCPT_TO);
         if (rcptTo == null) {
             throw new IllegalArgumentException("delivery message without " + RCPT_TO);
         }
-        Object format = headers.get(FORMAT);
+        Object format = headers.apply(FORMAT);
         if (format == null) {
             return legacyRecipients(rcptTo);
         }
@@ -97,11 +124,25 @@ public final class DeliveryHeaders {
             // thrown, the message is redelivered and then parked on mail.dead, never misread
             throw new IllegalArgumentException("delivery message in unknown format " + version);
         }
-        try {
-            return JSON.readValue(rcptTo, STRINGS);
-        } catch (JsonProcessingException e) {
+        return parseRecipients(rcptTo);
+    }
+
+    static List<String> parseRecipients(String rcptTo) {
+        try (JsonParser p = JSON.createParser(rcptTo)) {
+            List<String> out = new ArrayList<>();
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.START_ARRAY) {
+                while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
+                    out.add(p.getText());
+                }
+                if (t == JsonToken.END_ARRAY && p.nextToken() == null) {
+                    return out;
+                }
+            }
+        } catch (IOException e) {
             throw new IllegalArgumentException("delivery message with unreadable " + RCPT_TO, e);
         }
+        throw new IllegalArgumentException("delivery message with unreadable " + RCPT_TO + ": not a JSON array of strings");
     }
 
     /**
@@ -128,13 +169,13 @@ public final class DeliveryHeaders {
         return out;
     }
 
-    private static String str(Map<String, Object> headers, String name) {
-        Object v = headers.get(name);
+    private static String str(Function<String, Object> headers, String name) {
+        Object v = headers.apply(name);
         return v == null ? null : v.toString();
     }
 
-    private static Number num(Map<String, Object> headers, String name) {
-        Object v = headers.get(name);
+    private static Number num(Function<String, Object> headers, String name) {
+        Object v = headers.apply(name);
         if (v instanceof Number n) {
             return n;
         }

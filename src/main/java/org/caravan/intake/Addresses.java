@@ -16,7 +16,6 @@ final class Addresses {
 
     private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
     private static final Pattern QUOTED = Pattern.compile("\"([\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\x20-\\x7e])*\"");
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern IPV4_LITERAL = Pattern.compile(
             "\\[(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}]");
     private static final Pattern IPV6_LITERAL = Pattern.compile("\\[ipv6:([0-9a-f:.]+)]");
@@ -47,19 +46,36 @@ final class Addresses {
     }
 
     private static boolean validDomain(String domain) {
-        if (IPV4_LITERAL.matcher(domain).matches()) {
-            return true;
+        if (domain.startsWith("[")) {
+            if (IPV4_LITERAL.matcher(domain).matches()) {
+                return true;
+            }
+            java.util.regex.Matcher v6 = IPV6_LITERAL.matcher(domain);
+            return v6.matches() && isIpv6(v6.group(1));
         }
-        java.util.regex.Matcher v6 = IPV6_LITERAL.matcher(domain);
-        if (v6.matches()) {
-            return isIpv6(v6.group(1));
+        // a loop, not split() and a regex per label: this runs for every recipient of every submission
+        int labels = 0;
+        int start = 0;
+        for (int i = 0; i <= domain.length(); i++) {
+            if (i == domain.length() || domain.charAt(i) == '.') {
+                if (!validLabel(domain, start, i)) {
+                    return false;
+                }
+                labels++;
+                start = i + 1;
+            }
         }
-        String[] labels = domain.split("\\.", -1);
-        if (labels.length < 2) {
+        return labels >= 2;
+    }
+
+    /** RFC 1035 2.3.1 (digits allowed first, RFC 1123): [a-z0-9]([a-z0-9-]{0,61}[a-z0-9])? */
+    private static boolean validLabel(String domain, int from, int to) {
+        if (to - from < 1 || to - from > 63 || domain.charAt(from) == '-' || domain.charAt(to - 1) == '-') {
             return false;
         }
-        for (String label : labels) {
-            if (!LABEL.matcher(label).matches()) {
+        for (int i = from; i < to; i++) {
+            char c = domain.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
                 return false;
             }
         }

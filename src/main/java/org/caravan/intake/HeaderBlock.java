@@ -119,24 +119,46 @@ final class HeaderBlock {
     }
 
     /**
-     * The first line, header or body, longer than RFC 5322 2.1.1 allows (998 octets before CRLF),
-     * as {line number from 1, its length}; null when there is none. SMTP servers may truncate or
-     * refuse such lines, so a message that has one would not arrive as sent.
+     * A message's first illegal byte or, when it has none, its first line longer than RFC 5322
+     * 2.1.1 allows; {@code illegalAt} is -1 for a long line.
      */
-    static long[] firstLongLine(byte[] raw) {
+    record TextFault(int illegalAt, long line, int length) {
+    }
+
+    /**
+     * Both whole-message checks in one pass over the bytes (each was a pass of its own): the first
+     * NUL or bare CR wins, else the first line over 998 octets before its CRLF; null when clean.
+     * SMTP would rewrite such bytes, a bare CR in a header smuggles a new header line (a "Bcc:"
+     * past Bcc stripping) once the SMTP client turns it into CRLF, and servers may truncate or
+     * refuse long lines, so the message would not arrive as sent.
+     */
+    static TextFault firstFault(byte[] raw) {
         long line = 1;
         int start = 0;
-        for (int i = 0; i <= raw.length; i++) {
-            if (i == raw.length || raw[i] == '\n') {
+        long longLine = 0;
+        int longLength = 0;
+        for (int i = 0; i < raw.length; i++) {
+            byte b = raw[i];
+            if (b > '\r') {
+                continue; // nearly every byte: one comparison
+            }
+            if (b == '\n') {
                 int length = i - start - (i > start && raw[i - 1] == '\r' ? 1 : 0);
-                if (length > MAX_LINE_OCTETS) {
-                    return new long[] {line, length};
+                if (longLine == 0 && length > MAX_LINE_OCTETS) {
+                    longLine = line;
+                    longLength = length;
                 }
                 line++;
                 start = i + 1;
+            } else if (b == 0 || (b == '\r' && (i + 1 == raw.length || raw[i + 1] != '\n'))) {
+                return new TextFault(i, 0, 0);
             }
         }
-        return null;
+        if (longLine == 0 && raw.length - start > MAX_LINE_OCTETS) {
+            longLine = line;
+            longLength = raw.length - start;
+        }
+        return longLine == 0 ? null : new TextFault(-1, longLine, longLength);
     }
 
     /**
@@ -191,21 +213,6 @@ final class HeaderBlock {
                 }
             } else if (b < 33 || b > 126 || trailingSpace) {
                 return -1;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * Where the message has a NUL or a CR not followed by LF, or -1. Such bytes are not RFC 5322
-     * text: SMTP would rewrite them, and a bare CR in a header smuggles a new header line
-     * (a "Bcc:" past Bcc stripping) once the SMTP client turns it into CRLF.
-     */
-    static int firstIllegalByte(byte[] raw) {
-        for (int i = 0; i < raw.length; i++) {
-            byte b = raw[i];
-            if (b == 0 || (b == '\r' && (i + 1 == raw.length || raw[i + 1] != '\n'))) {
-                return i;
             }
         }
         return -1;

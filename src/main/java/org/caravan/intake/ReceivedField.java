@@ -1,6 +1,7 @@
 package org.caravan.intake;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -17,10 +18,15 @@ final class ReceivedField {
 
     private static final DateTimeFormatter DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
-    /** An atom (RFC 5322 3.2.3) is all a with/id clause may hold. */
-    private static final Pattern ATOM = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+");
+    private static final String ATEXT_SPECIALS = "!#$%&'*+/=?^_`{|}~-";
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+
+    /** The date of the last second formatted: intake stamps thousands of messages a second. */
+    private record Stamp(long second, String text) {
+    }
+
+    private static volatile Stamp lastStamp = new Stamp(Long.MIN_VALUE, "");
 
     private ReceivedField() {
     }
@@ -46,8 +52,18 @@ final class ReceivedField {
         if (recipient != null) {
             f.append("\r\n\tfor <").append(recipient).append('>');
         }
-        ZonedDateTime when = java.time.Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC);
-        return f.append(";\r\n\t").append(DATE.format(when)).append("\r\n").toString();
+        return f.append(";\r\n\t").append(date(epochMillis)).append("\r\n").toString();
+    }
+
+    static String date(long epochMillis) {
+        long second = Math.floorDiv(epochMillis, 1000L);
+        Stamp stamp = lastStamp;
+        if (stamp.second() != second) {
+            ZonedDateTime when = Instant.ofEpochSecond(second).atZone(ZoneOffset.UTC);
+            stamp = new Stamp(second, DATE.format(when));
+            lastStamp = stamp;
+        }
+        return stamp.text();
     }
 
     static byte[] prepend(String field, byte[] message) {
@@ -77,6 +93,21 @@ final class ReceivedField {
             return fallback;
         }
         String v = value.startsWith("ID:") ? value.substring(3) : value;
-        return ATOM.matcher(v).matches() ? v : fallback;
+        return isAtom(v) ? v : fallback;
+    }
+
+    /** An atom (RFC 5322 3.2.3) is all a with/id clause may hold. */
+    private static boolean isAtom(String v) {
+        if (v.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            boolean alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (!alnum && ATEXT_SPECIALS.indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -76,14 +76,14 @@ public final class Submission {
         } catch (MalformedMessageException e) {
             return refused(raw, RejectReason.UNPARSEABLE, e.getMessage());
         }
-        int illegal = HeaderBlock.firstIllegalByte(raw);
-        if (illegal >= 0) {
+        HeaderBlock.TextFault fault = HeaderBlock.firstFault(raw);
+        if (fault != null && fault.illegalAt() >= 0) {
+            int illegal = fault.illegalAt();
             return refused(raw, RejectReason.UNPARSEABLE, (raw[illegal] == 0 ? "NUL byte" : "bare CR")
                     + " at byte " + illegal + " (binary content needs MIME encoding)");
         }
-        long[] longLine = HeaderBlock.firstLongLine(raw);
-        if (longLine != null) {
-            return refused(raw, RejectReason.LINE_TOO_LONG, "line " + longLine[0] + " has " + longLine[1]
+        if (fault != null) {
+            return refused(raw, RejectReason.LINE_TOO_LONG, "line " + fault.line() + " has " + fault.length()
                     + " octets; RFC 5322 allows " + HeaderBlock.MAX_LINE_OCTETS + " (encode long lines, e.g. quoted-printable)");
         }
         String mailFrom = sender(props, headers);

@@ -182,12 +182,19 @@ class HeaderBlockTest {
         "'Subject: a\\r\\n\\r\\nbody\\r', 18",
     })
     void findsBareCarriageReturns(String message, int at) {
-        assertThat(HeaderBlock.firstIllegalByte(bytes(unescape(message)))).isEqualTo(at);
+        HeaderBlock.TextFault fault = HeaderBlock.firstFault(bytes(unescape(message)));
+        assertThat(fault == null ? -1 : fault.illegalAt()).isEqualTo(at);
     }
 
     @Test
     void findsNulBytes() {
-        assertThat(HeaderBlock.firstIllegalByte(new byte[] {'S', ':', ' ', 0, '\n'})).isEqualTo(3);
+        assertThat(HeaderBlock.firstFault(new byte[] {'S', ':', ' ', 0, '\n'}).illegalAt()).isEqualTo(3);
+    }
+
+    @Test
+    void anIllegalByteAfterALongLineIsWhatIsReported() {
+        byte[] raw = ("A: b\r\n\r\n" + "c".repeat(1000) + "\r\nx\0y\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(HeaderBlock.firstFault(raw).illegalAt()).isEqualTo(raw.length - 4);
     }
 
     @Test
@@ -220,7 +227,9 @@ class HeaderBlockTest {
         byte[] raw = ("A: b\r\n\r\n" + ok + "\r\n" + ok + "\n" + "c".repeat(1000) + "\r\n" + "d".repeat(2000))
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-        org.assertj.core.api.Assertions.assertThat(HeaderBlock.firstLongLine(raw)).containsExactly(5, 1000);
-        org.assertj.core.api.Assertions.assertThat(HeaderBlock.firstLongLine(("A: b\r\n\r\n" + ok).getBytes())).isNull();
+        assertThat(HeaderBlock.firstFault(raw)).isEqualTo(new HeaderBlock.TextFault(-1, 5, 1000));
+        assertThat(HeaderBlock.firstFault(("A: b\r\n\r\n" + ok).getBytes())).isNull();
+        assertThat(HeaderBlock.firstFault(("A: b\r\n\r\n" + "e".repeat(999)).getBytes()))
+                .isEqualTo(new HeaderBlock.TextFault(-1, 3, 999));
     }
 }

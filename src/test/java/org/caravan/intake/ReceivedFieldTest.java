@@ -18,6 +18,14 @@ class ReceivedFieldTest {
                         + "\r\n\tfor <alice@example.com>;\r\n\tTue, 1 Dec 2026 21:36:50 +0000\r\n");
     }
 
+    @Test
+    void theDateIsFormattedOncePerSecondButFollowsTheClock() {
+        assertThat(ReceivedField.date(WHEN)).isEqualTo("Tue, 1 Dec 2026 21:36:50 +0000");
+        assertThat(ReceivedField.date(WHEN + 999)).isEqualTo("Tue, 1 Dec 2026 21:36:50 +0000");
+        assertThat(ReceivedField.date(WHEN + 1000)).isEqualTo("Tue, 1 Dec 2026 21:36:51 +0000");
+        assertThat(ReceivedField.date(WHEN - 1)).isEqualTo("Tue, 1 Dec 2026 21:36:49 +0000");
+    }
+
     @ParameterizedTest(name = "client {0}, protocol {1}, id {2}")
     @CsvSource(delimiter = '|', nullValues = "NULL", textBlock = """
         0:0:0:0:0:0:0:1 | CORE  | ID:abc  | Received: from [IPv6:0:0:0:0:0:0:0:1] ([IPv6:0:0:0:0:0:0:0:1])\\r\\n\\tby h.example (Caravan) with CORE id abc;
