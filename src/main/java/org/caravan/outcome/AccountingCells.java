@@ -1,9 +1,5 @@
 package org.caravan.outcome;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-
 import org.caravan.smtp.SmtpReply;
 
 /**
@@ -13,8 +9,7 @@ import org.caravan.smtp.SmtpReply;
 final class AccountingCells {
 
     /** Millisecond precision: the benchmark computes latency from timeLogged - timeQueued. */
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
+    private static final TimeText TIME = new TimeText("uuuu-MM-dd HH:mm:ss", "+0000");
 
     private AccountingCells() {
     }
@@ -25,8 +20,8 @@ final class AccountingCells {
         BounceCategory category = o.bounceCategory();
         return new Object[] {
                 o.type().accountingType(),
-                TIME.format(Instant.ofEpochMilli(o.timestamp())),
-                TIME.format(Instant.ofEpochMilli(o.queuedAt())),
+                TIME.format(o.timestamp()),
+                TIME.format(o.queuedAt()),
                 cell(o.mailFrom()),
                 cell(o.recipient()),
                 dsnAction(o.type()),

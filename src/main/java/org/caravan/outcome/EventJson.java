@@ -5,9 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import org.caravan.smtp.SmtpReply;
 
 /**
@@ -18,8 +15,7 @@ import org.caravan.smtp.SmtpReply;
 public final class EventJson {
 
     /** ISO-8601 UTC, always with milliseconds, so that consumers can parse one fixed shape. */
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final TimeText TIME = new TimeText("uuuu-MM-dd'T'HH:mm:ss", "Z");
 
     private static final JsonFactory FACTORY = new JsonFactory();
 
@@ -42,8 +38,8 @@ public final class EventJson {
             g.writeStringField("smtpText", reply.text());
             g.writeStringField("mx", o.mx());
             g.writeStringField("bounceCategory", o.bounceCategory() == null ? null : o.bounceCategory().label());
-            g.writeStringField("queuedAt", TIME.format(Instant.ofEpochMilli(o.queuedAt())));
-            g.writeStringField("timestamp", TIME.format(Instant.ofEpochMilli(o.timestamp())));
+            g.writeStringField("queuedAt", TIME.format(o.queuedAt()));
+            g.writeStringField("timestamp", TIME.format(o.timestamp()));
             g.writeStringField("envId", o.envId());
             g.writeStringField("mailFrom", o.mailFrom());
             g.writeEndObject();
