@@ -17,7 +17,9 @@ import org.caravan.outcome.BounceCategory;
 import org.caravan.outcome.DeliveryOutcome;
 import org.caravan.outcome.OutcomeRecorder;
 import org.caravan.outcome.OutcomeType;
+import org.caravan.routing.ClassificationStage;
 import org.caravan.routing.DomainClassifier;
+import org.caravan.routing.VirtualMtaPools;
 import org.caravan.smtp.EhloName;
 import org.caravan.smtp.SmtpReply;
 
@@ -38,6 +40,7 @@ public class IntakeProcessor {
     private final Submission.Limits limits;
     private final String hostName;
     private final boolean brokerStamps;
+    private final VirtualMtaPools pools;
 
     /** brokerStamps: the broker sets the client and protocol properties itself, overwriting a sender's. */
     public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes, boolean brokerStamps) {
@@ -48,6 +51,7 @@ public class IntakeProcessor {
         this.limits = new Submission.Limits(config.maxMessageSize(), config.maxRcptPerSubmission(),
                 config.maxFanoutSize());
         this.hostName = localHostName();
+        this.pools = new VirtualMtaPools(config);
     }
 
     /**
@@ -66,16 +70,17 @@ public class IntakeProcessor {
         SubmittedBody body = SubmittedBody.read(in.getBody(jakarta.jms.Message.class), config.maxMessageSize());
         Submission s = body.refusal() != null
                 ? Submission.refusedUnread(body.refusal())
-                : Submission.read(body.bytes(), props, limits, config::hasVmta);
+                : Submission.read(body.bytes(), props, limits, pools::knows);
+        String vmta = pools.pick(s.vmta()); // a pool's member, once per submission: one source for all its copies
         long queuedAt = queuedAt(in);
-        byte[] stamped = s.batches().isEmpty() ? null : ReceivedField.prepend(received(in, s), s.body());
+        byte[] stamped = s.batches().isEmpty() ? null : ReceivedField.prepend(received(in, s, vmta), s.body());
         if (!s.rejections().isEmpty()) {
             exchange.setProperty(ORIGINAL, body.original()); // text stays text on mail.invalid
         }
         List<Object> out = new ArrayList<>(s.batches().size() + s.rejections().size());
         for (Submission.DomainBatch batch : s.batches()) {
             out.add(new Delivery(stamped, s.messageId(), s.mailFrom(), batch.recipients(), batch.domain(),
-                    classifier.classify(batch.domain()), s.vmta(), props.jobId(), props.envId(), queuedAt, 1));
+                    classifier.atIntake(batch.domain()), vmta, props.jobId(), props.envId(), queuedAt, 1));
         }
         for (Rejection r : s.rejections()) {
             out.add(r);
@@ -96,7 +101,7 @@ public class IntakeProcessor {
         Map<String, Object> headers = out.getHeaders();
         headers.clear();
         DeliveryHeaders.write(d, headers);
-        headers.put("CaravanQueue", d.queue()); // Camel* headers never reach JMS; used by toD
+        headers.put("CaravanQueue", ClassificationStage.queueOf(d)); // Camel* headers never reach JMS; used by toD
         out.setBody(d.body());
     }
 
@@ -126,8 +131,8 @@ public class IntakeProcessor {
     }
 
     /** The trace field: client and protocol as the broker stamped them, "by" the vmta's EHLO name or this host's. */
-    private String received(Message in, Submission s) {
-        String ehlo = config.virtualMtas().get(s.vmta()).ehlo();
+    private String received(Message in, Submission s, String vmta) {
+        String ehlo = config.virtualMtas().get(vmta).ehlo();
         String only = s.batches().size() == 1 && s.batches().get(0).recipients().size() == 1
                 ? s.batches().get(0).recipients().get(0) : null;
         return ReceivedField.of(brokerStamps ? in.getHeader(SubmissionGate.CLIENT, String.class) : null,
