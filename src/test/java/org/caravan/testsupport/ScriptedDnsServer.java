@@ -6,6 +6,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,7 @@ public final class ScriptedDnsServer implements AutoCloseable {
     private final Set<Name> failing = ConcurrentHashMap.newKeySet();
     private final Set<Name> holding = ConcurrentHashMap.newKeySet();
     private final List<DatagramPacket> held = new ArrayList<>();
+    private volatile long delayMillis;
     private final Thread loop;
 
     private ScriptedDnsServer() throws IOException {
@@ -78,6 +80,12 @@ public final class ScriptedDnsServer implements AutoCloseable {
     /** Queries for the name are counted and never answered. */
     public ScriptedDnsServer silent(String name) {
         silent.add(name(name));
+        return this;
+    }
+
+    /** Every answer waits this long (answers go out one at a time): a slow resolver. */
+    public ScriptedDnsServer delay(Duration perAnswer) {
+        delayMillis = perAnswer.toMillis();
         return this;
     }
 
@@ -149,6 +157,14 @@ public final class ScriptedDnsServer implements AutoCloseable {
     }
 
     private void reply(DatagramPacket packet) throws IOException {
+        if (delayMillis > 0) {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         Message query = new Message(packet.getData());
         Message response = answer(query, query.getQuestion());
         if (failing.contains(query.getQuestion().getName())) {
