@@ -30,4 +30,12 @@ class ShippedMxMatchTest {
     void mxHostsTakeTheirProvidersPolicy(String hosts, String policy) {
         assertThat(SHIPPED.policyOf(List.of(hosts.split(" ")))).isEqualTo(policy);
     }
+
+    @org.junit.jupiter.api.Test
+    void office365BacksOffOnExchangeOnlineThrottling() {
+        BackoffMode backoff = MtaConfigLoader.load(Path.of("config/mta.yaml")).policy("office365").backoff();
+        assertThat(backoff.matches("451 4.7.500 Server busy. Please try again later from [192.0.2.1]. (S77714)")).isTrue();
+        assertThat(backoff.matches("451 4.7.650 The mail server [192.0.2.1] has been temporarily rate limited")).isTrue();
+        assertThat(backoff.matches("451 4.4.0 DNS query failed")).isFalse();
+    }
 }
