@@ -53,8 +53,21 @@ public class EngineConfiguration {
     }
 
     @Bean
-    DomainClassifier domainClassifier(MtaConfig config) {
-        return new DomainClassifier(config);
+    DomainClassifier domainClassifier(MtaConfig config, MxResolver mx) {
+        return new DomainClassifier(config, mx);
+    }
+
+    /** The classification route's bean (routes/classify.yaml): policies by MX host, looked up off intake's path. */
+    @Bean("classify")
+    org.caravan.routing.ClassificationStage classify(DomainClassifier classifier, Clock clock,
+            @Value("${caravan.classify.retry-after}") String retryAfter,
+            @Value("${caravan.classify.give-up-after}") String giveUpAfter) {
+        java.time.Duration retry = EngineSettings.duration("caravan.classify.retry-after", retryAfter);
+        if (retry.isZero()) {
+            throw new IllegalStateException("caravan.classify.retry-after: must be positive");
+        }
+        return new org.caravan.routing.ClassificationStage(classifier, clock, retry,
+                EngineSettings.duration("caravan.classify.give-up-after", giveUpAfter));
     }
 
     /** The system resolver (reads resolv.conf, sends nothing): asked only for policies without route:. */

@@ -12,6 +12,7 @@ import org.caravan.routing.NextHop;
  * (RFC 5321 4.5.3.2): connect (TCP connect and the whole greeting), read (EHLO, MAIL, RCPT, RSET
  * replies), data (the 354), data-block (each write of the body), data-done (the reply to the final
  * dot) and transaction (a deadline for one whole transaction, enforced by closing the socket).
+ * {@code mxMatch} (mx-match) claims the domains whose every MX host matches one of its patterns.
  */
 public record DomainPolicy(
         String name,
@@ -31,7 +32,8 @@ public record DomainPolicy(
         Duration dataDoneTimeout,
         Duration transactionTimeout,
         int maxRcptPerTransaction,
-        int maxReplyLines) {
+        int maxReplyLines,
+        List<String> mxMatch) {
 
     /** The catch-all policy; it matches "*" and every other policy inherits from it. */
     public static final String DEFAULT = "default";
@@ -39,6 +41,7 @@ public record DomainPolicy(
     public DomainPolicy {
         Objects.requireNonNull(name, "name");
         match = List.copyOf(match);
+        mxMatch = mxMatch == null ? List.of() : List.copyOf(mxMatch);
         Objects.requireNonNull(maxConnRate, "maxConnRate");
         Objects.requireNonNull(maxMsgRate, "maxMsgRate");
         Objects.requireNonNull(retry, "retry");
@@ -56,6 +59,16 @@ public record DomainPolicy(
         if (maxRcptPerTransaction < 1 || maxReplyLines < 1) {
             throw new IllegalArgumentException("policy " + name + ": SMTP limits must be positive");
         }
+    }
+
+    /** A policy that matches by domain name only (no mx-match). */
+    public DomainPolicy(String name, List<String> match, int maxSmtpOut, int maxMsgPerConnection, Rate maxConnRate,
+            Rate maxMsgRate, RetrySchedule retry, BackoffMode backoff, NextHop route, Duration connectTimeout,
+            Duration readTimeout, Duration idleTimeout, Duration dataTimeout, Duration dataBlockTimeout,
+            Duration dataDoneTimeout, Duration transactionTimeout, int maxRcptPerTransaction, int maxReplyLines) {
+        this(name, match, maxSmtpOut, maxMsgPerConnection, maxConnRate, maxMsgRate, retry, backoff, route,
+                connectTimeout, readTimeout, idleTimeout, dataTimeout, dataBlockTimeout, dataDoneTimeout,
+                transactionTimeout, maxRcptPerTransaction, maxReplyLines, List.of());
     }
 
     /** A policy with the built-in SMTP phase timeouts and limits (for callers that set only the basics). */

@@ -11,6 +11,7 @@ import java.util.Map;
  *
  * @param maxRcptPerSubmission most recipients one submission may list (duplicates included)
  * @param maxFanoutSize        most bytes one submission may queue: its size times its recipient domains
+ * @param virtualMtaPools      pools a submission's vmta property may name instead of a vmta, by name
  */
 public record MtaConfig(
         Path source,
@@ -18,9 +19,17 @@ public record MtaConfig(
         Map<String, DomainPolicy> policies,
         long maxMessageSize,
         int maxRcptPerSubmission,
-        long maxFanoutSize) {
+        long maxFanoutSize,
+        Map<String, VirtualMtaPool> virtualMtaPools) {
+
+    /** A config without virtual MTA pools. */
+    public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
+            long maxMessageSize, int maxRcptPerSubmission, long maxFanoutSize) {
+        this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, Map.of());
+    }
 
     public MtaConfig {
+        virtualMtaPools = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtaPools));
         virtualMtas = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtas));
         policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
         if (!virtualMtas.containsKey(VirtualMta.DEFAULT) || !policies.containsKey(DomainPolicy.DEFAULT)) {

@@ -28,7 +28,8 @@ public final class MtaConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("config", "mta.yaml");
 
     private static final Set<String> TOP_KEYS = YamlMap.keys("max-message-size", "max-rcpt-per-submission",
-            "max-fanout-size", "virtual-mtas", "domain-policies");
+            "max-fanout-size", "virtual-mtas", "domain-policies",
+            "virtual-mta-pools");
     private static final Set<String> VMTA_KEYS = YamlMap.keys("smtp-source-host", "ehlo");
 
     private MtaConfigLoader() {
@@ -62,12 +63,14 @@ public final class MtaConfigLoader {
         Long size = top.scalar("max-message-size", Values::positiveSize);
         Integer rcpts = top.scalar("max-rcpt-per-submission", Values::positiveInt);
         Long fanout = top.scalar("max-fanout-size", Values::positiveSize);
+        Map<String, VirtualMta> vmtas = virtualMtas(top.map("virtual-mtas", null));
         return new MtaConfig(nameForMessages,
-                virtualMtas(top.map("virtual-mtas", null)),
+                vmtas,
                 PolicyReader.read(top.map("domain-policies", null)),
                 size == null ? Defaults.MAX_MESSAGE_SIZE : size,
                 rcpts == null ? Defaults.MAX_RCPT_PER_SUBMISSION : rcpts,
-                fanout == null ? Defaults.MAX_FANOUT_SIZE : fanout);
+                fanout == null ? Defaults.MAX_FANOUT_SIZE : fanout,
+                PoolReader.read(top.map("virtual-mta-pools", null), vmtas.keySet()));
     }
 
     private static Node compose(String text, Path file) {

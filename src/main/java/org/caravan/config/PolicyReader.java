@@ -17,7 +17,8 @@ final class PolicyReader {
             "max-conn-rate", "max-msg-rate", "retry-after", "backoff-retry", "max-retries", "bounce-after",
             "connect-timeout", "read-timeout", "idle-timeout", "backoff", "route",
             "data-timeout", "data-block-timeout", "data-done-timeout", "transaction-timeout",
-            "max-rcpt-per-transaction", "max-reply-lines");
+            "max-rcpt-per-transaction", "max-reply-lines",
+            "mx-match");
     static final Set<String> BACKOFF_KEYS = YamlMap.keys("patterns", "max-msg-rate", "to-normal-after");
 
     /** Which policy claimed each match entry, to refuse one domain in two policies. */
@@ -38,6 +39,10 @@ final class PolicyReader {
                 throw defaultBlock.errorAtKey("match",
                         "the default policy matches every domain ('*') and may not declare match");
             }
+            if (defaultBlock.has("mx-match")) {
+                throw defaultBlock.errorAtKey("mx-match",
+                        "the default policy takes every domain no other policy claims and may not declare mx-match");
+            }
             base = reader.policy(DomainPolicy.DEFAULT, List.of(Defaults.MATCH_ALL), defaultBlock, base, null);
         }
         YamlMap baseBackoff = defaultBlock == null ? null : defaultBlock.map("backoff", BACKOFF_KEYS);
@@ -53,10 +58,28 @@ final class PolicyReader {
 
     private List<String> match(String name, YamlMap block) {
         List<String> match = block.list("match", entry -> claim(Values.matchEntry(entry), name));
+        if (match == null && block.has("mx-match")) {
+            return List.of(); // a policy may claim its domains by MX host alone (a hosting provider's)
+        }
         if (match == null) {
             throw block.error("policy has no 'match' list (only the 'default' policy may omit it)");
         }
         return match;
+    }
+
+    /** mx-match is the policy's own, never inherited: the default policy has none. */
+    private List<String> mxMatch(String name, YamlMap block) {
+        List<String> patterns = block.list("mx-match", p -> claimMx(Values.mxPattern(p), name));
+        return patterns == null ? List.of() : patterns;
+    }
+
+    private String claimMx(String pattern, String policy) {
+        String owner = claimedBy.putIfAbsent("mx-match " + pattern, policy);
+        if (owner == null) {
+            return pattern;
+        }
+        throw new IllegalArgumentException(owner.equals(policy) ? "mx-match entry '" + pattern + "' is listed twice"
+                : "mx-match entry '" + pattern + "' is in both policy '" + owner + "' and policy '" + policy + "'");
     }
 
     private String claim(String entry, String policy) {
@@ -96,7 +119,8 @@ final class PolicyReader {
                 or(b.scalar("data-done-timeout", Values::positiveDuration), parent.dataDoneTimeout()),
                 or(b.scalar("transaction-timeout", Values::positiveDuration), parent.transactionTimeout()),
                 or(b.scalar("max-rcpt-per-transaction", Values::positiveInt), parent.maxRcptPerTransaction()),
-                or(b.scalar("max-reply-lines", Values::positiveInt), parent.maxReplyLines()));
+                or(b.scalar("max-reply-lines", Values::positiveInt), parent.maxReplyLines()),
+                mxMatch(name, b));
     }
 
     /** A backoff block read against the rate of the policy using it, so an inherited block scales. */

@@ -76,6 +76,22 @@ final class Values {
                 + "' (expected a domain such as example.com, '*.example.com' or '*')");
     }
 
+    /** An mx-match pattern: an MX host name or "*.suffix" of one, lower-case; "*" alone would claim every domain. */
+    static String mxPattern(String s) {
+        String host = s.startsWith("*.") ? s.substring(2) : s;
+        if (s.equals("*")) {
+            throw new IllegalArgumentException("mx-match '*' would claim every domain; that is what 'default' is for");
+        }
+        if (DOMAIN.matcher(host).matches() && host.indexOf('.') > 0) {
+            return s;
+        }
+        if (DOMAIN.matcher(host.toLowerCase(Locale.ROOT)).matches()) {
+            throw new IllegalArgumentException("mx-match entry '" + s + "' must be lower-case");
+        }
+        throw new IllegalArgumentException("bad mx-match entry '" + s
+                + "' (expected an MX host such as mx.example.com or '*.example.com')");
+    }
+
     /** An IPv4 or IPv6 literal; never a host name, so that no DNS lookup happens at start. */
     static String ipLiteral(String s) {
         if (IPV4.matcher(s).matches()) {

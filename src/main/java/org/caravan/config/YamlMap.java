@@ -79,6 +79,17 @@ final class YamlMap {
         return entries.containsKey(key);
     }
 
+    /** The keys in file order. */
+    Set<String> keys() {
+        return Collections.unmodifiableSet(entries.keySet());
+    }
+
+    /** Whether the key holds a mapping (rather than a list or a single value). */
+    boolean isMapping(String key) {
+        NodeTuple t = entries.get(key);
+        return t != null && t.getValueNode() instanceof MappingNode;
+    }
+
     private String childPath(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }

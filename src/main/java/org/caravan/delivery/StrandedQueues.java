@@ -22,6 +22,7 @@ import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.caravan.config.MtaConfig;
+import org.caravan.routing.ClassificationStage;
 import org.caravan.routing.DomainClassifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,9 +148,10 @@ public class StrandedQueues implements ApplicationRunner {
             MessageProducer producer = s.createProducer(null);
             int uncommitted = 0;
             for (Message m = consumer.receive(RECEIVE_WAIT_MS); m != null; m = consumer.receive(RECEIVE_WAIT_MS)) {
-                String policy = classifier.classify(String.valueOf(m.getStringProperty(DeliveryHeaders.DOMAIN)));
+                // as intake classifies: a domain known only by MX hosts not cached yet goes through mail.classify
+                String policy = classifier.atIntake(String.valueOf(m.getStringProperty(DeliveryHeaders.DOMAIN)));
                 Message copy = copy(s, m, policy);
-                String target = Delivery.queueOf(vmta, policy);
+                String target = policy == null ? ClassificationStage.QUEUE : Delivery.queueOf(vmta, policy);
                 producer.send(s.createQueue(target), copy, DeliveryMode.PERSISTENT, m.getJMSPriority(), timeToLive(m));
                 moved.merge(target, 1, Integer::sum);
                 if (++uncommitted == MESSAGES_PER_COMMIT) {
@@ -162,7 +164,7 @@ public class StrandedQueues implements ApplicationRunner {
         return moved;
     }
 
-    /** Body and every property as they were, the policy property rewritten. */
+    /** Body and every property as they were, the policy property rewritten (none for mail.classify, which sets it). */
     private static Message copy(Session s, Message m, String policy) throws JMSException {
         Message copy;
         if (m instanceof BytesMessage bytes) {
@@ -178,11 +180,14 @@ public class StrandedQueues implements ApplicationRunner {
         }
         for (Enumeration<?> names = m.getPropertyNames(); names.hasMoreElements();) {
             String name = (String) names.nextElement();
-            if (!name.startsWith("JMSX")) { // set by the broker on each delivery
+            // JMSX*: set by the broker on each delivery
+            if (!name.startsWith("JMSX") && !name.equals(DeliveryHeaders.POLICY)) {
                 copy.setObjectProperty(name, m.getObjectProperty(name));
             }
         }
-        copy.setStringProperty(DeliveryHeaders.POLICY, policy);
+        if (policy != null) {
+            copy.setStringProperty(DeliveryHeaders.POLICY, policy);
+        }
         copy.setJMSCorrelationID(m.getJMSCorrelationID());
         copy.setJMSType(m.getJMSType());
         return copy;

@@ -17,7 +17,9 @@ import org.caravan.outcome.BounceCategory;
 import org.caravan.outcome.DeliveryOutcome;
 import org.caravan.outcome.OutcomeRecorder;
 import org.caravan.outcome.OutcomeType;
+import org.caravan.routing.ClassificationStage;
 import org.caravan.routing.DomainClassifier;
+import org.caravan.routing.VirtualMtaPools;
 import org.caravan.smtp.EhloName;
 import org.caravan.smtp.SmtpReply;
 
@@ -38,6 +40,7 @@ public class IntakeProcessor {
     private final Submission.Limits limits;
     private final String hostName;
     private final boolean brokerStamps;
+    private final VirtualMtaPools pools;
 
     /** brokerStamps: the broker sets the client and protocol properties itself, overwriting a sender's. */
     public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes, boolean brokerStamps) {
@@ -48,6 +51,7 @@ public class IntakeProcessor {
         this.limits = new Submission.Limits(config.maxMessageSize(), config.maxRcptPerSubmission(),
                 config.maxFanoutSize());
         this.hostName = localHostName();
+        this.pools = new VirtualMtaPools(config);
     }
 
     /**
@@ -67,16 +71,17 @@ public class IntakeProcessor {
         SubmittedBody body = SubmittedBody.read(jms, config.maxMessageSize());
         Submission s = body.refusal() != null
                 ? Submission.refusedUnread(body.refusal())
-                : Submission.read(body.bytes(), props, limits, config::hasVmta);
+                : Submission.read(body.bytes(), props, limits, pools::knows);
+        String vmta = pools.pick(s.vmta()); // a pool's member, once per submission: one source for all its copies
         long queuedAt = queuedAt(jms);
-        byte[] stamped = s.batches().isEmpty() ? null : ReceivedField.prepend(received(jms, s), s.body());
+        byte[] stamped = s.batches().isEmpty() ? null : ReceivedField.prepend(received(jms, s, vmta), s.body());
         if (!s.rejections().isEmpty()) {
             exchange.setProperty(ORIGINAL, body.original()); // text stays text on mail.invalid
         }
         List<Object> out = new ArrayList<>(s.batches().size() + s.rejections().size());
         for (Submission.DomainBatch batch : s.batches()) {
             out.add(new Delivery(stamped, s.messageId(), s.mailFrom(), batch.recipients(), batch.domain(),
-                    classifier.classify(batch.domain()), s.vmta(), props.jobId(), props.envId(), queuedAt, 1));
+                    classifier.atIntake(batch.domain()), vmta, props.jobId(), props.envId(), queuedAt, 1));
         }
         for (Rejection r : s.rejections()) {
             out.add(r);
@@ -100,7 +105,7 @@ public class IntakeProcessor {
         Map<String, Object> headers = out.getHeaders();
         headers.clear();
         DeliveryHeaders.write(d, headers);
-        headers.put("CaravanQueue", d.queue()); // Camel* headers never reach JMS; used by toD
+        headers.put("CaravanQueue", ClassificationStage.queueOf(d)); // Camel* headers never reach JMS; used by toD
         out.setBody(d.body());
     }
 
@@ -130,8 +135,8 @@ public class IntakeProcessor {
     }
 
     /** The trace field: client and protocol as the broker stamped them, "by" the vmta's EHLO name or this host's. */
-    private String received(jakarta.jms.Message in, Submission s) throws JMSException {
-        String ehlo = config.virtualMtas().get(s.vmta()).ehlo();
+    private String received(jakarta.jms.Message in, Submission s, String vmta) throws JMSException {
+        String ehlo = config.virtualMtas().get(vmta).ehlo();
         String only = s.batches().size() == 1 && s.batches().get(0).recipients().size() == 1
                 ? s.batches().get(0).recipients().get(0) : null;
         return ReceivedField.of(brokerStamps ? property(in, SubmissionGate.CLIENT) : null,

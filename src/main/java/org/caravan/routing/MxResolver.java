@@ -118,6 +118,32 @@ public final class MxResolver {
         return hops(entry.tiers());
     }
 
+    /**
+     * The domain's MX host names (lower case, no trailing dot), from the same cache as the next
+     * hops, looked up if need be; empty when the domain has no MX records (or does not exist, or
+     * publishes a null MX). Throws only when the MX query itself failed (a transient failure): the
+     * names are known even when the hosts' addresses are not.
+     */
+    public List<String> mxHosts(String domain) throws MxLookupException {
+        Name name = toName(domain);
+        String key = name.toString();
+        Cached entry = cache.get(key, now -> lookupRemembered(name, key, now));
+        if (entry.mxHosts() == null) {
+            throw new MxLookupException(key, entry.failure(), entry.detail());
+        }
+        return entry.mxHosts();
+    }
+
+    /** As {@link #mxHosts} from the cache alone, without waiting: null when it holds no MX answer for the domain. */
+    public List<String> cachedMxHosts(String domain) {
+        try {
+            Cached entry = cache.peek(toName(domain).toString());
+            return entry == null ? null : entry.mxHosts();
+        } catch (MxLookupException invalid) {
+            return List.of(); // not a DNS name: it has no MX hosts, now or later
+        }
+    }
+
     /** The answer to cache: a transient failure too, for transient-failure-ttl. */
     private TtlCache.Timed<Cached> lookupRemembered(Name name, String key, Instant now) {
         Cached answer;
@@ -148,7 +174,8 @@ public final class MxResolver {
     private Cached lookup(Name domain, String key, Instant now) throws MxLookupException {
         Message mx = dns.query(key, domain, Type.MX);
         if (mx.getRcode() == Rcode.NXDOMAIN) {
-            return Cached.failed(Reason.NO_SUCH_DOMAIN, "no such domain", now.plus(negativeTtl(mx)));
+            return Cached.failed(Reason.NO_SUCH_DOMAIN, "no such domain", now.plus(negativeTtl(mx)))
+                    .withMxHosts(List.of());
         }
         List<MXRecord> records = new ArrayList<>();
         Duration ttl = answerTtl(mx);
@@ -157,13 +184,29 @@ public final class MxResolver {
                 records.add(m);
             }
         }
-        if (records.isEmpty()) {
-            return implicitMx(domain, key, now, min(ttl, negativeTtl(mx)));
-        }
         if (records.size() == 1 && records.get(0).getTarget().equals(Name.root)) {
-            return Cached.failed(Reason.NULL_MX, "domain accepts no mail (RFC 7505)", now.plus(ttl));
+            return Cached.failed(Reason.NULL_MX, "domain accepts no mail (RFC 7505)", now.plus(ttl))
+                    .withMxHosts(List.of());
         }
-        return explicitMx(records, key, now, ttl);
+        List<String> names = hostNames(records);
+        try {
+            Cached found = records.isEmpty() ? implicitMx(domain, key, now, min(ttl, negativeTtl(mx)))
+                    : explicitMx(records, key, now, ttl);
+            return found.withMxHosts(names);
+        } catch (MxLookupException e) {
+            // the MX answer stands (classification needs only the names); the addresses are retried soon
+            return Cached.failed(e.reason(), e.detail(), now.plus(transientFailureTtl)).withMxHosts(names);
+        }
+    }
+
+    private static List<String> hostNames(List<MXRecord> records) {
+        Set<String> names = new LinkedHashSet<>();
+        for (MXRecord r : records) {
+            if (!r.getTarget().equals(Name.root)) {
+                names.add(r.getTarget().toString(true).toLowerCase(Locale.ROOT));
+            }
+        }
+        return List.copyOf(names);
     }
 
     /** RFC 5321 5.1: without MX records the domain itself is the single host, preference 0. */
@@ -303,11 +346,22 @@ public final class MxResolver {
     /** One host's usable and refused addresses; failure is set only when nothing usable was found and a query failed. */
     private record Addresses(List<String> list, List<String> refused, Duration ttl, MxLookupException failure) {}
 
-    /** A domain's answer: address lists per host, grouped by ascending preference, or a failure. */
+    /**
+     * A domain's answer: address lists per host, grouped by ascending preference, or a failure;
+     * and its MX host names, null when the MX query itself got no answer.
+     */
     private record Cached(List<List<List<String>>> tiers, Reason failure, String detail,
-            Instant expires) {
+            Instant expires, List<String> mxHosts) {
+        Cached(List<List<List<String>>> tiers, Reason failure, String detail, Instant expires) {
+            this(tiers, failure, detail, expires, null);
+        }
+
         static Cached failed(Reason reason, String detail, Instant expires) {
-            return new Cached(List.of(), reason, detail, expires);
+            return new Cached(List.of(), reason, detail, expires, null);
+        }
+
+        Cached withMxHosts(List<String> names) {
+            return new Cached(tiers, failure, detail, expires, names);
         }
     }
 }

@@ -56,6 +56,12 @@ final class TtlCache<V> {
         return mine == null ? await(running) : load(key, lookup, now, mine);
     }
 
+    /** The cached value if it is fresh, else null; never looks anything up. */
+    synchronized V peek(String key) {
+        Timed<V> hit = entries.get(key);
+        return hit != null && clock.instant().isBefore(hit.expires()) ? hit.value() : null;
+    }
+
     private V load(String key, Function<Instant, Timed<V>> lookup, Instant now, CompletableFuture<Timed<V>> mine) {
         Timed<V> fresh;
         try {

@@ -14,7 +14,7 @@ class ShippedConfigTest {
     @Test
     void loads() {
         MtaConfig config = MtaConfigLoader.load(SHIPPED);
-        assertThat(config.policies().keySet()).containsExactly("gmail", "yahoo", "microsoft", "default");
+        assertThat(config.policies().keySet()).containsExactly("gmail", "yahoo", "microsoft", "office365", "default");
         assertThat(config.hasVmta("default")).isTrue();
         assertThat(config.policy("gmail").match()).contains("gmail.com", "googlemail.com");
         assertThat(config.policy("yahoo").match()).contains("yahoo.com", "yahoo.co.uk", "ymail.com",

@@ -54,6 +54,12 @@ public final class Engine implements AutoCloseable {
         boot();
     }
 
+    /** As {@link #restart()} with engine properties (the first start's extra properties are not kept). */
+    public void restart(String... extraProperties) {
+        stop();
+        boot(extraProperties);
+    }
+
     private void boot(String... extraProperties) {
         String[] base = properties(dir, brokerPort);
         String[] all = new String[base.length + extraProperties.length];

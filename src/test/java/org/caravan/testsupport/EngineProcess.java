@@ -56,8 +56,16 @@ public final class EngineProcess implements AutoCloseable {
 
     /** Starts a child engine on dir and waits until it has started and its broker takes logins. */
     public static EngineProcess start(Path dir, int brokerPort, Duration timeout) {
+        return start(dir, brokerPort, timeout, new String[0]);
+    }
+
+    /** As {@link #start(Path, int, Duration)} with more engine properties ("name=value"). */
+    public static EngineProcess start(Path dir, int brokerPort, Duration timeout, String... extraProperties) {
         Path log = nextLog(dir);
         List<String> command = command(dir, brokerPort);
+        for (String property : extraProperties) {
+            command.add("--" + property);
+        }
         writeCommand(log, command);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(Path.of(System.getProperty("user.dir")).toFile())

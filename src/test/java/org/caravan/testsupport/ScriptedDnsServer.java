@@ -6,6 +6,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,10 @@ public final class ScriptedDnsServer implements AutoCloseable {
     private final Map<String, List<Record>> zone = new ConcurrentHashMap<>();
     private final Set<Name> silent = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> queries = new ConcurrentHashMap<>();
+    private final Set<Name> failing = ConcurrentHashMap.newKeySet();
+    private final Set<Name> holding = ConcurrentHashMap.newKeySet();
+    private final List<DatagramPacket> held = new ArrayList<>();
+    private volatile long delayMillis;
     private final Thread loop;
 
     private ScriptedDnsServer() throws IOException {
@@ -78,6 +83,42 @@ public final class ScriptedDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** Every answer waits this long (answers go out one at a time): a slow resolver. */
+    public ScriptedDnsServer delay(Duration perAnswer) {
+        delayMillis = perAnswer.toMillis();
+        return this;
+    }
+
+    /** Queries for the name get SERVFAIL (a temporary failure) until {@link #heal}. */
+    public ScriptedDnsServer servfail(String name) {
+        failing.add(name(name));
+        return this;
+    }
+
+    /** Queries for the name are kept unanswered until {@link #heal}, which answers them: a stalled server. */
+    public ScriptedDnsServer hold(String name) {
+        holding.add(name(name));
+        return this;
+    }
+
+    /** The name is answered from the zone again; queries held for it are answered now. */
+    public synchronized ScriptedDnsServer heal(String name) {
+        Name n = name(name);
+        failing.remove(n);
+        silent.remove(n);
+        holding.remove(n);
+        List<DatagramPacket> waiting = new ArrayList<>(held);
+        held.clear();
+        for (DatagramPacket packet : waiting) {
+            try {
+                reply(packet);
+            } catch (IOException e) {
+                // closed: nothing to answer
+            }
+        }
+        return this;
+    }
+
     /** How many queries of the type arrived for the name. */
     public int queries(String name, int type) {
         AtomicInteger n = queries.get(key(name(name), type));
@@ -94,19 +135,44 @@ public final class ScriptedDnsServer implements AutoCloseable {
             try {
                 DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
                 socket.receive(packet);
-                Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
-                Record question = query.getQuestion();
+                packet = new DatagramPacket(java.util.Arrays.copyOf(packet.getData(), packet.getLength()),
+                        packet.getLength(), packet.getSocketAddress());
+                Record question = new Message(packet.getData()).getQuestion();
                 queries.computeIfAbsent(key(question.getName(), question.getType()), k -> new AtomicInteger())
                         .incrementAndGet();
                 if (silent.contains(question.getName())) {
                     continue;
                 }
-                byte[] answer = answer(query, question).toWire();
-                socket.send(new DatagramPacket(answer, answer.length, packet.getSocketAddress()));
+                synchronized (this) {
+                    if (holding.contains(question.getName())) {
+                        held.add(packet);
+                        continue;
+                    }
+                }
+                reply(packet);
             } catch (IOException e) {
                 // closed, or a packet that is not DNS: nothing to answer
             }
         }
+    }
+
+    private void reply(DatagramPacket packet) throws IOException {
+        if (delayMillis > 0) {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        Message query = new Message(packet.getData());
+        Message response = answer(query, query.getQuestion());
+        if (failing.contains(query.getQuestion().getName())) {
+            response.getHeader().setRcode(Rcode.SERVFAIL);
+            response.removeAllRecords(Section.ANSWER);
+        }
+        byte[] answer = response.toWire();
+        socket.send(new DatagramPacket(answer, answer.length, packet.getSocketAddress()));
     }
 
     private Message answer(Message query, Record question) {

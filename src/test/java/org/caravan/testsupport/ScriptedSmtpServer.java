@@ -52,6 +52,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<Received> received = new ArrayList<>();
     private final List<String> mailCommands = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<String> ehloNames = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<Integer, String> peers = new ConcurrentHashMap<>();
+    private final Map<Integer, String> ehloBySession = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> openByPeer = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> peakByPeer = new ConcurrentHashMap<>();
     private final ArrayDeque<Long> recentAccepts = new ArrayDeque<>();
     private volatile SmtpScript script = new SmtpScript(DEFAULT_SEED);
 
@@ -201,6 +205,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         perConnection.clear();
         mailCommands.clear();
         ehloNames.clear();
+        openByPeer.forEach((peer, open) -> peakByPeer.put(peer, new AtomicInteger(open.get())));
         return this;
     }
 
@@ -282,6 +287,22 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return dataCommands.get();
     }
 
+    /** The client's address of a session (the source address it connected from), by session id. */
+    public String peerOf(int sessionId) {
+        return peers.get(sessionId);
+    }
+
+    /** The name the session gave in EHLO or HELO (the last one), by session id. */
+    public String ehloOf(int sessionId) {
+        return ehloBySession.get(sessionId);
+    }
+
+    /** The largest number of sessions open at the same time from one client address. */
+    public int peakConcurrentSessionsFrom(String peer) {
+        AtomicInteger peak = peakByPeer.get(peer);
+        return peak == null ? 0 : peak.get();
+    }
+
     /** Closes every open session at once, as a server does to idle clients; it keeps listening. */
     public ScriptedSmtpServer dropOpenSessions() {
         openSockets.forEach(ScriptedSmtpServer::closeQuietly);
@@ -320,6 +341,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         ehloNames.add(name);
     }
 
+    void ehloName(int sessionId, String name) {
+        ehloName(name);
+        ehloBySession.put(sessionId, name);
+    }
+
     int nextDataNumber() {
         return dataCommands.incrementAndGet();
     }
@@ -346,6 +372,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     void sessionEnded(Socket socket) {
+        AtomicInteger fromPeer = openByPeer.get(socket.getInetAddress().getHostAddress());
+        if (openSockets.contains(socket) && fromPeer != null) {
+            fromPeer.decrementAndGet();
+        }
         openSockets.remove(socket);
         openSessions.decrementAndGet();
     }
@@ -363,6 +393,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             connections.incrementAndGet();
             peakSessions.accumulateAndGet(openSessions.incrementAndGet(), Math::max);
             perConnection.put(id, new AtomicInteger());
+            String peer = socket.getInetAddress().getHostAddress();
+            peers.put(id, peer);
+            int fromPeer = openByPeer.computeIfAbsent(peer, p -> new AtomicInteger()).incrementAndGet();
+            peakByPeer.computeIfAbsent(peer, p -> new AtomicInteger()).accumulateAndGet(fromPeer, Math::max);
             openSockets.add(socket);
             try {
                 sessions.execute(new SmtpSession(this, socket, id));

@@ -99,14 +99,14 @@ final class SmtpSession implements Runnable {
 
     private boolean ehlo(SmtpScript script, String command) throws IOException {
         greeted = true;
-        server.ehloName(command.substring(4).trim());
+        server.ehloName(id, command.substring(4).trim());
         return reset("250-127.0.0.1 Hello " + command.substring(4).trim() + "\r\n"
                 + script.ehloKeywords() + "250 ENHANCEDSTATUSCODES");
     }
 
     private boolean helo(String command) throws IOException {
         greeted = true;
-        server.ehloName(command.substring(4).trim());
+        server.ehloName(id, command.substring(4).trim());
         return reset("250 127.0.0.1 Hello");
     }
 
