@@ -27,6 +27,7 @@ import org.caravan.outcome.OutcomeRecorder;
 import org.caravan.routing.DnsSettings;
 import org.caravan.routing.DomainClassifier;
 import org.caravan.routing.MxResolver;
+import org.caravan.smtp.TlsTrust;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
@@ -138,8 +139,10 @@ public class EngineConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    DeliveryLines deliveryLines(MtaConfig config, Clock clock) {
-        return new DeliveryLines(config, clock);
+    DeliveryLines deliveryLines(MtaConfig config, Clock clock,
+            @Value("${caravan.tls.trust-store:}") String trustStore,
+            @Value("${caravan.tls.trust-store-password:}") String trustStorePassword) {
+        return new DeliveryLines(config, clock, TlsTrust.of("caravan.tls.trust-store", trustStore, trustStorePassword));
     }
 
     @Bean("delivery")

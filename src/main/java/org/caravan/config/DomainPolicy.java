@@ -31,7 +31,8 @@ public record DomainPolicy(
         Duration dataDoneTimeout,
         Duration transactionTimeout,
         int maxRcptPerTransaction,
-        int maxReplyLines) {
+        int maxReplyLines,
+        TlsPolicy tls) {
 
     /** The catch-all policy; it matches "*" and every other policy inherits from it. */
     public static final String DEFAULT = "default";
@@ -50,12 +51,23 @@ public record DomainPolicy(
         Objects.requireNonNull(dataBlockTimeout, "dataBlockTimeout");
         Objects.requireNonNull(dataDoneTimeout, "dataDoneTimeout");
         Objects.requireNonNull(transactionTimeout, "transactionTimeout");
+        Objects.requireNonNull(tls, "tls");
         if (maxSmtpOut < 1 || maxMsgPerConnection < 1) {
             throw new IllegalArgumentException("policy " + name + ": connection limits must be positive");
         }
         if (maxRcptPerTransaction < 1 || maxReplyLines < 1) {
             throw new IllegalArgumentException("policy " + name + ": SMTP limits must be positive");
         }
+    }
+
+    /** A policy with the built-in TLS keys. */
+    public DomainPolicy(String name, List<String> match, int maxSmtpOut, int maxMsgPerConnection, Rate maxConnRate,
+            Rate maxMsgRate, RetrySchedule retry, BackoffMode backoff, NextHop route, Duration connectTimeout,
+            Duration readTimeout, Duration idleTimeout, Duration dataTimeout, Duration dataBlockTimeout,
+            Duration dataDoneTimeout, Duration transactionTimeout, int maxRcptPerTransaction, int maxReplyLines) {
+        this(name, match, maxSmtpOut, maxMsgPerConnection, maxConnRate, maxMsgRate, retry, backoff, route,
+                connectTimeout, readTimeout, idleTimeout, dataTimeout, dataBlockTimeout, dataDoneTimeout,
+                transactionTimeout, maxRcptPerTransaction, maxReplyLines, Defaults.TLS);
     }
 
     /** A policy with the built-in SMTP phase timeouts and limits (for callers that set only the basics). */

@@ -150,7 +150,7 @@ public class DeliveryAttempt implements WaitForecast {
             if (verdict == Verdict.DEFERRED) {
                 deferred.add(rcpt);
             }
-            results.add(outcome(d, rcpt, reply, verdict, sent.answeredBy(), now));
+            results.add(outcome(d, rcpt, reply, verdict, sent, now));
         }
         outcomes.record(results);
         if (!deferred.isEmpty()) {
@@ -169,7 +169,8 @@ public class DeliveryAttempt implements WaitForecast {
         exchange.setProperty(RETRY_QUEUE, retry.queue());
     }
 
-    private DeliveryOutcome outcome(Delivery d, String rcpt, SmtpReply reply, Verdict verdict, String mxHost, long now) {
+    private DeliveryOutcome outcome(Delivery d, String rcpt, SmtpReply reply, Verdict verdict, OutboundMessage sent,
+            long now) {
         OutcomeType type;
         BounceCategory category = null;
         switch (verdict) {
@@ -185,6 +186,6 @@ public class DeliveryAttempt implements WaitForecast {
             }
         }
         return new DeliveryOutcome(type, rcpt, d.domain(), d.policy(), d.vmta(), d.jobId(), d.envId(), d.messageId(),
-                d.mailFrom(), d.attempt(), reply, mxHost, category, d.queuedAt(), now);
+                d.mailFrom(), d.attempt(), reply, sent.answeredBy(), category, d.queuedAt(), now, sent.tls());
     }
 }

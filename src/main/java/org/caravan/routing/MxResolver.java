@@ -9,13 +9,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.caravan.routing.MxLookupException.Reason;
@@ -171,7 +170,8 @@ public final class MxResolver {
             throws MxLookupException {
         Addresses own = addresses(key, domain, dns.askAddresses(domain));
         if (!own.list().isEmpty()) {
-            return new Cached(List.of(List.of(own.list())), null, null, now.plus(min(ttl, own.ttl())));
+            return new Cached(List.of(List.of(new MxHost(hostName(domain), own.list()))), null, null,
+                    now.plus(min(ttl, own.ttl())));
         }
         if (own.failure() != null) {
             throw own.failure();
@@ -185,7 +185,7 @@ public final class MxResolver {
 
     private Cached explicitMx(List<MXRecord> records, String key, Instant now, Duration ttl)
             throws MxLookupException {
-        TreeMap<Integer, List<List<String>>> byPreference = new TreeMap<>();
+        TreeMap<Integer, List<MxHost>> byPreference = new TreeMap<>();
         records.sort(Comparator.comparingInt(MXRecord::getPriority));
         MxLookupException transientFailure = null;
         List<String> refused = new ArrayList<>();
@@ -204,7 +204,8 @@ public final class MxResolver {
             }
             refused.addAll(host.refused());
             if (!host.list().isEmpty()) {
-                byPreference.computeIfAbsent(mx.getPriority(), p -> new ArrayList<>()).add(host.list());
+                byPreference.computeIfAbsent(mx.getPriority(), p -> new ArrayList<>())
+                        .add(new MxHost(hostName(mx.getTarget()), host.list()));
                 ttl = min(ttl, host.ttl());
             }
         }
@@ -262,19 +263,27 @@ public final class MxResolver {
     }
 
     /** Flattens preference tiers into hops, shuffling hosts of equal preference per call. */
-    private List<NextHop> hops(List<List<List<String>>> tiers) {
-        Set<NextHop> hops = new LinkedHashSet<>(); // two MX names may share an address
-        for (List<List<String>> tier : tiers) {
-            List<List<String>> hosts = new ArrayList<>(tier);
+    private List<NextHop> hops(List<List<MxHost>> tiers) {
+        Map<String, NextHop> hops = new LinkedHashMap<>(); // two MX names may share an address
+        for (List<MxHost> tier : tiers) {
+            List<MxHost> hosts = new ArrayList<>(tier);
             Collections.shuffle(hosts, random);
-            for (List<String> host : hosts) {
-                for (String address : host) {
-                    hops.add(new NextHop(address, port));
+            for (MxHost host : hosts) {
+                for (String address : host.addresses()) {
+                    hops.putIfAbsent(address, new NextHop(address, port, host.name()));
                 }
             }
         }
-        return List.copyOf(hops);
+        return List.copyOf(hops.values());
     }
+
+    /** An MX host's name as its certificate would carry it: lower case, no final dot. */
+    private static String hostName(Name name) {
+        return name.toString(true).toLowerCase(Locale.ROOT);
+    }
+
+    /** One MX host: its name (for TLS name checks) and its usable addresses. */
+    private record MxHost(String name, List<String> addresses) {}
 
     /** Smallest TTL in the answer section (CNAMEs included), capped at {@link #MAX_TTL}. */
     private static Duration answerTtl(Message m) {
@@ -304,7 +313,7 @@ public final class MxResolver {
     private record Addresses(List<String> list, List<String> refused, Duration ttl, MxLookupException failure) {}
 
     /** A domain's answer: address lists per host, grouped by ascending preference, or a failure. */
-    private record Cached(List<List<List<String>>> tiers, Reason failure, String detail,
+    private record Cached(List<List<MxHost>> tiers, Reason failure, String detail,
             Instant expires) {
         static Cached failed(Reason reason, String detail, Instant expires) {
             return new Cached(List.of(), reason, detail, expires);

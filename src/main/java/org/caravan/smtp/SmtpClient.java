@@ -42,6 +42,19 @@ final class SmtpClient extends SMTPTransport {
         super.helo(domain);
     }
 
+    /** STARTTLS and the handshake, both within the timeout (the socket's reply deadline covers the two). */
+    void startTls(Duration timeout) throws MessagingException {
+        socket.expectReply("STARTTLS and the TLS handshake", timeout);
+        startTLS();
+    }
+
+    /** EHLO after STARTTLS, under the name given the first time. */
+    void ehloAgain() throws MessagingException {
+        if (!ehlo(getLocalHost())) {
+            throw new MessagingException("EHLO after STARTTLS refused: " + getLastServerResponse());
+        }
+    }
+
     SmtpSocket socket() {
         return socket;
     }
