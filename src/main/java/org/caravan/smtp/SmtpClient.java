@@ -43,13 +43,13 @@ final class SmtpClient extends SMTPTransport {
     }
 
     /** STARTTLS and the handshake, both within the timeout (the socket's reply deadline covers the two). */
-    void startTls(Duration timeout) throws MessagingException {
+    synchronized void startTls(Duration timeout) throws MessagingException {
         socket.expectReply("STARTTLS and the TLS handshake", timeout);
         startTLS();
     }
 
     /** EHLO after STARTTLS, under the name given the first time. */
-    void ehloAgain() throws MessagingException {
+    synchronized void ehloAgain() throws MessagingException {
         if (!ehlo(getLocalHost())) {
             throw new MessagingException("EHLO after STARTTLS refused: " + getLastServerResponse());
         }
@@ -74,7 +74,7 @@ final class SmtpClient extends SMTPTransport {
      * algorithm against the server's delayed ACK), about 40 ms a message.
      */
     synchronized void writeBodyAndEnd(byte[] raw) throws IOException {
-        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 32 * 1024);
+        OutputStream out = new BufferedOutputStream(socket.dataOutput(), 32 * 1024);
         SMTPOutputStream data = new SMTPOutputStream(out);
         data.write(raw);
         data.ensureAtBOL();

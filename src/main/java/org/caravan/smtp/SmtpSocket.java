@@ -81,6 +81,12 @@ final class SmtpSocket extends Socket {
         this.handshake = h;
     }
 
+    /** Where message data goes: through the TLS layer once STARTTLS is done, else straight out. */
+    OutputStream dataOutput() throws IOException {
+        StartTls.Handshake h = handshake;
+        return h != null && h.layer() != null ? h.layer().getOutputStream() : getOutputStream();
+    }
+
     /**
      * From now on TLS records go through: lines can no longer be counted here (a ciphertext has
      * newline bytes by chance), so a reply is bounded by its deadline and its byte cap only.

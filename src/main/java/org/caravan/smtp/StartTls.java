@@ -116,7 +116,7 @@ public final class StartTls {
             throw new TlsHandshakeFailed(hop, SmtpTransaction.rootMessage(e), e);
         }
         client.ehloAgain();
-        return TlsDetails.of(handshake.session(), handshake.verify());
+        return TlsDetails.of(handshake.layer().getSession(), handshake.verify());
     }
 
     /** What the layering factory must do for one connection, and what it got. */
@@ -124,7 +124,7 @@ public final class StartTls {
 
         private final String name;
         private final boolean verify;
-        private javax.net.ssl.SSLSession session;
+        private SSLSocket layer;
 
         Handshake(String name, boolean verify) {
             this.name = name;
@@ -135,8 +135,9 @@ public final class StartTls {
             return verify;
         }
 
-        javax.net.ssl.SSLSession session() {
-            return session;
+        /** The TLS socket over ours once the handshake is done, else null. */
+        SSLSocket layer() {
+            return layer;
         }
     }
 
@@ -159,8 +160,7 @@ public final class StartTls {
 
     /**
      * Layers TLS over our SmtpSocket, whose deadlines then bound the handshake too. Checks the
-     * name (endpoint identification, RFC 6125 as for HTTPS) when the level is verify, and
-     * handshakes here, so that the session's protocol and cipher are known before Angus goes on.
+     * name (endpoint identification, RFC 6125 as for HTTPS) when the level is verify.
      */
     private final class Layering extends SSLSocketFactory {
 
@@ -178,9 +178,8 @@ public final class StartTls {
                 ssl.setSSLParameters(p);
             }
             smtp.encrypted();
-            ssl.startHandshake();
-            h.session = ssl.getSession();
-            return ssl;
+            h.layer = ssl;
+            return ssl; // Angus handshakes next; handshaking here too would renegotiate under TLS 1.2
         }
 
         @Override
