@@ -26,6 +26,9 @@ import org.caravan.outcome.AccountingLog;
 import org.caravan.outcome.OutcomeRecorder;
 import org.caravan.routing.DnsSettings;
 import org.caravan.routing.DomainClassifier;
+import org.caravan.routing.HttpMtaStsFetcher;
+import org.caravan.routing.MtaStsFetcher;
+import org.caravan.routing.MtaStsPolicies;
 import org.caravan.routing.MxResolver;
 import org.caravan.smtp.TlsTrust;
 import org.springframework.beans.factory.ObjectProvider;
@@ -146,8 +149,26 @@ public class EngineConfiguration {
     }
 
     @Bean("delivery")
-    DeliveryAttempt delivery(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes) {
-        return new DeliveryAttempt(lines, mx, outcomes);
+    DeliveryAttempt delivery(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes, MtaStsPolicies mtaSts) {
+        return new DeliveryAttempt(lines, mx, outcomes, mtaSts);
+    }
+
+    /** How policy files are fetched (policies with mta-sts: yes); a test puts its own in place. */
+    @Bean
+    @ConditionalOnMissingBean
+    MtaStsFetcher mtaStsFetcher(@Value("${caravan.mta-sts.fetch-timeout:10s}") String timeout) {
+        return new HttpMtaStsFetcher(EngineSettings.duration("caravan.mta-sts.fetch-timeout", timeout));
+    }
+
+    /** Recipient domains' MTA-STS policies, asked of the same name servers as MX lookups. */
+    @Bean
+    MtaStsPolicies mtaStsPolicies(MtaStsFetcher fetcher, Clock clock, @Value("${caravan.dns.timeout}") String timeout,
+            @Value("${caravan.dns.transient-failure-ttl}") String transientFailureTtl,
+            @Value("${caravan.dns.cache-size}") int cacheSize,
+            @Value("${caravan.dns.permitted-next-hops:}") String permitted,
+            @Value("${caravan.dns.servers:}") String servers) {
+        DnsSettings dns = DnsSettings.of(timeout, transientFailureTtl, cacheSize, permitted, servers);
+        return new MtaStsPolicies(MxResolver.systemResolver(dns), dns.timeout(), fetcher, clock);
     }
 
     @Bean

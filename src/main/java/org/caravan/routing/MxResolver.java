@@ -91,6 +91,11 @@ public final class MxResolver {
      * in all, shared out among the servers, each asked once: a queue of mail waits behind it.
      */
     public static MxResolver systemDefault(DnsSettings settings) {
+        return new MxResolver(systemResolver(settings), Clock.systemUTC(), NextHop.SMTP_PORT, settings);
+    }
+
+    /** The configured name servers, else the system's, each query bounded as for MX lookups (MTA-STS asks them too). */
+    public static Resolver systemResolver(DnsSettings settings) {
         ExtendedResolver system = settings.servers().isEmpty() ? new ExtendedResolver()
                 : new ExtendedResolver(settings.servers().stream().<Resolver>map(SimpleResolver::new).toList());
         Resolver[] servers = system.getResolvers();
@@ -99,7 +104,7 @@ public final class MxResolver {
         }
         system.setRetries(1);
         system.setTimeout(settings.timeout());
-        return new MxResolver(system, Clock.systemUTC(), NextHop.SMTP_PORT, settings);
+        return system;
     }
 
     /** Next hops for a domain, best first; never empty. */

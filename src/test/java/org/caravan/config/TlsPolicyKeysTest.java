@@ -39,16 +39,18 @@ class TlsPolicyKeysTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "use-starttls: maybe      | use-starttls",
-        "require-starttls: always | require-starttls",
-        "tls-verify: strict       | tls-verify",
-        "mta-sts: enforce         | mta-sts",
-        "tls-fallback-for: ever   | tls-fallback-for",
+        "use-starttls: maybe      | use-starttls     | expected yes or no",
+        "require-starttls: always | require-starttls | expected yes or no",
+        "tls-verify: strict       | tls-verify       | expected none or hostname",
+        "mta-sts: enforce         | mta-sts          | expected yes or no",
+        "tls-fallback-for: ever   | tls-fallback-for | ever",
     })
-    void aBadValueStopsTheStartNamingFileLineAndKey(String line, String key) {
+    void aBadValueStopsTheStartNamingFileLineAndKey(String line, String key, String why) {
         assertThatThrownBy(() -> MtaConfigLoader.parse("domain-policies:\n  default:\n    " + line + "\n", FILE))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("config/mta.yaml:3: domain-policies.default." + key + ":");
+                .hasMessageStartingWith("config/mta.yaml:3: domain-policies.default." + key + ":")
+                .hasMessageContaining(why)
+                .hasMessageNotContaining("unknown key");
     }
 
     @Test
