@@ -4,20 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.mail.Session;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.caravan.config.Defaults;
+import org.caravan.config.MtaConfig;
+import org.caravan.config.MtaConfigLoader;
 import org.caravan.config.Rate;
 import org.caravan.config.TlsLevel;
+import org.caravan.routing.Cidr;
+import org.caravan.routing.DnsSettings;
 import org.caravan.routing.MtaStsFetcher;
 import org.caravan.routing.MtaStsPolicies;
 import org.caravan.routing.MtaStsPolicy;
+import org.caravan.routing.MxResolver;
 import org.caravan.routing.NextHop;
+import org.caravan.routing.NextHopFilter;
 import org.caravan.smtp.MessageRateGate;
 import org.caravan.smtp.OutboundMessage;
 import org.caravan.smtp.PooledSmtpSender;
@@ -130,6 +139,42 @@ class MtaStsEnforcementTest {
             OutboundMessage m = send(testing);
             assertThat(m.replies().get("b@sts.test").code()).as("testing: delivered over opportunistic TLS").isEqualTo(250);
             assertThat(m.tls().verified()).isFalse();
+        }
+    }
+
+    @Test
+    void theDeliveryBeanAppliesTheDomainsEnforcePolicyOnALineWithMtaStsOn() throws Exception {
+        try (TlsSmtpServer wrong = TlsSmtpServer.start(CA.server("mx.elsewhere.test"), Mode.OFFER);
+                ScriptedDnsServer dns = ScriptedDnsServer.start().txt("_mta-sts.sts.test", "v=STSv1; id=one")
+                        .mx("sts.test", "mx.sts.test").a("mx.sts.test", "127.0.0.1")) {
+            Path dir = Files.createTempDirectory("caravan-sts");
+            MtaConfig config = MtaConfigLoader.parse(
+                    "domain-policies:\n  default:\n    mta-sts: yes\n", dir.resolve("mta.yaml"));
+            String[] hostPort = dns.address().split(":");
+            SimpleResolver resolver = new SimpleResolver(InetAddress.getByName(hostPort[0]));
+            resolver.setPort(Integer.parseInt(hostPort[1]));
+            MxResolver mx = new MxResolver(resolver, clock, wrong.port(),
+                    new DnsSettings(Duration.ofSeconds(2), Duration.ofSeconds(30), 100,
+                            new NextHopFilter(List.of(Cidr.parse("127.0.0.0/8")))));
+            try (DeliveryLines lines = new DeliveryLines(config, clock,
+                    TlsTrust.of("trust", CA.trustStore(dir).toString(), TestCertificates.storePassword()))) {
+                DeliveryAttempt attempt = new DeliveryAttempt(lines, mx, null, policies(dns));
+                Exchange exchange = new DefaultExchange(
+                        new DefaultCamelContext());
+                Delivery d = new Delivery(MAIL, "<s@t>", "a@example.net", List.of("b@sts.test"), "sts.test",
+                        "default", "default", null, null, 1L, 1);
+                DeliveryHeaders.write(d, exchange.getMessage().getHeaders());
+                exchange.getMessage().setBody(MAIL);
+
+                attempt.prepare(exchange);
+                OutboundMessage m = exchange.getMessage().getBody(OutboundMessage.class);
+                assertThat(m.tlsDemand()).isEqualTo(TlsLevel.VERIFY);
+                lines.get("default", "default").sender().send(m);
+
+                assertThat(m.replies().get("b@sts.test").enhancedCode()).isEqualTo("4.7.5");
+                assertThat(wrong.mailCommands()).as("MAIL commands the wrong-name server received").isZero();
+                assertThat(fetches.get()).isEqualTo(1);
+            }
         }
     }
 }
