@@ -21,6 +21,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 import jakarta.mail.MessagingException;
 import org.caravan.config.Defaults;
+import org.caravan.config.Durations;
 import org.caravan.config.TlsLevel;
 import org.caravan.config.TlsPolicy;
 import org.caravan.routing.NextHop;
@@ -89,7 +90,7 @@ public final class StartTls {
         Duration d = policy.fallbackFor();
         plainUntil.put(hop.tlsName(), clock.instant().plus(d));
         LOG.warn("{}: TLS handshake with {} ({}) failed: {}; sending in the clear to it for {}", line,
-                hop.tlsName(), hop, why, org.caravan.config.Durations.format(d));
+                hop.tlsName(), hop, why, Durations.format(d));
     }
 
     /**
