@@ -26,7 +26,11 @@ import org.caravan.outcome.AccountingLog;
 import org.caravan.outcome.OutcomeRecorder;
 import org.caravan.routing.DnsSettings;
 import org.caravan.routing.DomainClassifier;
+import org.caravan.routing.HttpMtaStsFetcher;
+import org.caravan.routing.MtaStsFetcher;
+import org.caravan.routing.MtaStsPolicies;
 import org.caravan.routing.MxResolver;
+import org.caravan.smtp.TlsTrust;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
@@ -151,13 +155,33 @@ public class EngineConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    DeliveryLines deliveryLines(MtaConfig config, Clock clock) {
-        return new DeliveryLines(config, clock);
+    DeliveryLines deliveryLines(MtaConfig config, Clock clock,
+            @Value("${caravan.tls.trust-store:}") String trustStore,
+            @Value("${caravan.tls.trust-store-password:}") String trustStorePassword) {
+        return new DeliveryLines(config, clock, TlsTrust.of("caravan.tls.trust-store", trustStore, trustStorePassword));
     }
 
     @Bean("delivery")
-    DeliveryAttempt delivery(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes) {
-        return new DeliveryAttempt(lines, mx, outcomes);
+    DeliveryAttempt delivery(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes, MtaStsPolicies mtaSts) {
+        return new DeliveryAttempt(lines, mx, outcomes, mtaSts);
+    }
+
+    /** How policy files are fetched (policies with mta-sts: yes); a test puts its own in place. */
+    @Bean
+    @ConditionalOnMissingBean
+    MtaStsFetcher mtaStsFetcher(@Value("${caravan.mta-sts.fetch-timeout:10s}") String timeout) {
+        return new HttpMtaStsFetcher(EngineSettings.duration("caravan.mta-sts.fetch-timeout", timeout));
+    }
+
+    /** Recipient domains' MTA-STS policies, asked of the same name servers as MX lookups. */
+    @Bean
+    MtaStsPolicies mtaStsPolicies(MtaStsFetcher fetcher, Clock clock, @Value("${caravan.dns.timeout}") String timeout,
+            @Value("${caravan.dns.transient-failure-ttl}") String transientFailureTtl,
+            @Value("${caravan.dns.cache-size}") int cacheSize,
+            @Value("${caravan.dns.permitted-next-hops:}") String permitted,
+            @Value("${caravan.dns.servers:}") String servers) {
+        DnsSettings dns = DnsSettings.of(timeout, transientFailureTtl, cacheSize, permitted, servers);
+        return new MtaStsPolicies(MxResolver.systemResolver(dns), dns.timeout(), fetcher, clock);
     }
 
     @Bean

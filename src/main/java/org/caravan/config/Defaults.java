@@ -59,6 +59,14 @@ public final class Defaults {
     public static final int BACKOFF_RATE_DIVISOR = 10;
     /** The usual PowerMTA backoff-to-normal-after: providers lift throttles within about an hour. */
     public static final Duration BACKOFF_TO_NORMAL_AFTER = Duration.ofHours(1);
+    /**
+     * Opportunistic STARTTLS (use-starttls yes, require-starttls no, tls-verify none, mta-sts no):
+     * most MXs offer TLS and a message encrypted with an unchecked certificate is still safe from
+     * passive listeners; requiring or verifying TLS would defer mail to the MXs that cannot. After
+     * a failed handshake an MX gets plain sessions for an hour: long enough not to pay a failing
+     * handshake on every connection, short enough to use TLS again soon after the MX is fixed.
+     */
+    public static final TlsPolicy TLS = new TlsPolicy(true, false, TlsPolicy.Verify.NONE, false, Duration.ofHours(1));
     /** The catch-all match of the 'default' policy. */
     public static final String MATCH_ALL = "*";
 

@@ -33,7 +33,8 @@ public record DomainPolicy(
         Duration transactionTimeout,
         int maxRcptPerTransaction,
         int maxReplyLines,
-        List<String> mxMatch) {
+        List<String> mxMatch,
+        TlsPolicy tls) {
 
     /** The catch-all policy; it matches "*" and every other policy inherits from it. */
     public static final String DEFAULT = "default";
@@ -53,6 +54,7 @@ public record DomainPolicy(
         Objects.requireNonNull(dataBlockTimeout, "dataBlockTimeout");
         Objects.requireNonNull(dataDoneTimeout, "dataDoneTimeout");
         Objects.requireNonNull(transactionTimeout, "transactionTimeout");
+        Objects.requireNonNull(tls, "tls");
         if (maxSmtpOut < 1 || maxMsgPerConnection < 1) {
             throw new IllegalArgumentException("policy " + name + ": connection limits must be positive");
         }
@@ -61,14 +63,14 @@ public record DomainPolicy(
         }
     }
 
-    /** A policy that matches by domain name only (no mx-match). */
+    /** A policy that matches by domain name only (no mx-match), with the built-in TLS keys. */
     public DomainPolicy(String name, List<String> match, int maxSmtpOut, int maxMsgPerConnection, Rate maxConnRate,
             Rate maxMsgRate, RetrySchedule retry, BackoffMode backoff, NextHop route, Duration connectTimeout,
             Duration readTimeout, Duration idleTimeout, Duration dataTimeout, Duration dataBlockTimeout,
             Duration dataDoneTimeout, Duration transactionTimeout, int maxRcptPerTransaction, int maxReplyLines) {
         this(name, match, maxSmtpOut, maxMsgPerConnection, maxConnRate, maxMsgRate, retry, backoff, route,
                 connectTimeout, readTimeout, idleTimeout, dataTimeout, dataBlockTimeout, dataDoneTimeout,
-                transactionTimeout, maxRcptPerTransaction, maxReplyLines, List.of());
+                transactionTimeout, maxRcptPerTransaction, maxReplyLines, List.of(), Defaults.TLS);
     }
 
     /** A policy with the built-in SMTP phase timeouts and limits (for callers that set only the basics). */

@@ -16,6 +16,7 @@ import org.caravan.outcome.BounceClassifier;
 import org.caravan.outcome.DeliveryOutcome;
 import org.caravan.outcome.OutcomeRecorder;
 import org.caravan.outcome.OutcomeType;
+import org.caravan.routing.MtaStsPolicies;
 import org.caravan.routing.MxLookupException;
 import org.caravan.routing.MxResolver;
 import org.caravan.routing.NextHop;
@@ -46,15 +47,22 @@ public class DeliveryAttempt implements WaitForecast {
     private final DeliveryLines lines;
     private final MxResolver mx;
     private final OutcomeRecorder outcomes;
+    private final MtaStsPolicies mtaSts;
     private final BounceClassifier bounces = new BounceClassifier();
     /** By delivery queue name, as the commit batcher knows its consumers. */
     private final Map<String, RateMirror> rates = new HashMap<>();
     private final Map<String, PolicyState> states = new HashMap<>();
 
     public DeliveryAttempt(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes) {
+        this(lines, mx, outcomes, null);
+    }
+
+    /** mtaSts: recipient domains' MTA-STS policies, for lines whose policy says mta-sts: yes; null for none. */
+    public DeliveryAttempt(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes, MtaStsPolicies mtaSts) {
         this.lines = lines;
         this.mx = mx;
         this.outcomes = outcomes;
+        this.mtaSts = mtaSts;
         for (DeliveryLine line : lines.all()) {
             String queue = Delivery.queueOf(line.vmta(), line.policyName());
             rates.put(queue, new RateMirror());
@@ -92,8 +100,17 @@ public class DeliveryAttempt implements WaitForecast {
                         e.reason().replyText() + ": " + e.getMessage());
             }
         }
+        StsEnforcement sts = StsEnforcement.NOTHING;
+        if (settled != null) {
+            // no next hops: nothing for MTA-STS to restrict
+        } else if (mtaSts != null && policy.route() == null && policy.tls().mtaSts()) {
+            sts = StsEnforcement.of(mtaSts.policyFor(d.domain()), d.domain(), hops);
+            hops = sts.hops();
+            settled = sts.settled();
+        }
         OutboundMessage message = new OutboundMessage(line.session(), d.body(), d.messageId(), d.mailFrom(),
                 d.recipients(), hops);
+        message.tlsDemand(sts.demand());
         if (settled != null) {
             message.replyToRest(settled);
         }
@@ -158,7 +175,7 @@ public class DeliveryAttempt implements WaitForecast {
             if (verdict == Verdict.DEFERRED) {
                 deferred.add(rcpt);
             }
-            results.add(outcome(d, rcpt, reply, verdict, sent.answeredBy(), now));
+            results.add(outcome(d, rcpt, reply, verdict, sent, now));
         }
         outcomes.record(results);
         if (!deferred.isEmpty()) {
@@ -177,7 +194,8 @@ public class DeliveryAttempt implements WaitForecast {
         exchange.setProperty(RETRY_QUEUE, retry.queue());
     }
 
-    private DeliveryOutcome outcome(Delivery d, String rcpt, SmtpReply reply, Verdict verdict, String mxHost, long now) {
+    private DeliveryOutcome outcome(Delivery d, String rcpt, SmtpReply reply, Verdict verdict, OutboundMessage sent,
+            long now) {
         OutcomeType type;
         BounceCategory category = null;
         switch (verdict) {
@@ -193,6 +211,6 @@ public class DeliveryAttempt implements WaitForecast {
             }
         }
         return new DeliveryOutcome(type, rcpt, d.domain(), d.policy(), d.vmta(), d.jobId(), d.envId(), d.messageId(),
-                d.mailFrom(), d.attempt(), reply, mxHost, category, d.queuedAt(), now);
+                d.mailFrom(), d.attempt(), reply, sent.answeredBy(), category, d.queuedAt(), now, sent.tls());
     }
 }

@@ -22,6 +22,8 @@ import org.caravan.smtp.PooledSmtpSender;
 import org.caravan.smtp.SmtpConnectionPool;
 import org.caravan.smtp.SmtpSessions;
 import org.caravan.smtp.SmtpSettings;
+import org.caravan.smtp.StartTls;
+import org.caravan.smtp.TlsTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +37,15 @@ public final class DeliveryLines implements AutoCloseable {
     private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
 
     public DeliveryLines(MtaConfig config, Clock clock) {
+        this(config, clock, TlsTrust.jvm());
+    }
+
+    /** trust: the roots a verified TLS certificate must chain to (tls-verify: hostname). */
+    public DeliveryLines(MtaConfig config, Clock clock, TlsTrust trust) {
         for (VirtualMta vmta : config.virtualMtas().values()) {
             warnIfUnqualified(vmta);
             for (DomainPolicy policy : config.policies().values()) {
-                DeliveryLine line = build(vmta, policy, clock);
+                DeliveryLine line = build(vmta, policy, clock, trust);
                 lines.put(key(vmta.name(), policy.name()), line);
                 register(line);
             }
@@ -51,9 +58,10 @@ public final class DeliveryLines implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::evictIdle, 1, 1, TimeUnit.SECONDS);
     }
 
-    private static DeliveryLine build(VirtualMta vmta, DomainPolicy policy, Clock clock) {
+    private static DeliveryLine build(VirtualMta vmta, DomainPolicy policy, Clock clock, TlsTrust trust) {
         Session session = SmtpSessions.create(key(vmta.name(), policy.name()), vmta.ehlo(), vmta.smtpSourceHost(),
                 SmtpSettings.of(policy));
+        SmtpSessions.startTls(session, new StartTls(policy.tls(), trust, clock));
         SmtpConnectionPool pool = new SmtpConnectionPool(session, policy.maxSmtpOut(), policy.maxMsgPerConnection(),
                 policy.maxConnRate(), policy.idleTimeout());
         PolicyState state = new PolicyState(vmta.name(), policy, pool, clock);

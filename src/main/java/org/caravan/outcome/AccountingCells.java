@@ -35,7 +35,10 @@ final class AccountingCells {
                 cell(o.policy()),
                 cell(o.domain()),
                 cell(o.messageId()),
-                o.attempt()};
+                o.attempt(),
+                o.tls() == null ? "" : cell(o.tls().protocol()),
+                o.tls() == null ? "" : cell(o.tls().cipher()),
+                o.tls() == null ? "" : String.valueOf(o.tls().verified())};
     }
 
     private static String dsnAction(OutcomeType type) {

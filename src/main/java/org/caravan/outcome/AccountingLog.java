@@ -26,7 +26,8 @@ public final class AccountingLog implements AutoCloseable {
     /** PowerMTA's fields first, so that its tooling reads the file; ours follow. */
     public static final String[] HEADER = {
         "type", "timeLogged", "timeQueued", "orig", "rcpt", "dsnAction", "dsnStatus", "dsnDiag",
-        "dsnMta", "bounceCat", "vmta", "jobId", "envId", "policy", "domain", "messageId", "attempt"
+        "dsnMta", "bounceCat", "vmta", "jobId", "envId", "policy", "domain", "messageId", "attempt",
+        "tlsProtocol", "tlsCipher", "tlsVerified"
     };
 
     private static final long MILLIS_PER_DAY = 86_400_000L;

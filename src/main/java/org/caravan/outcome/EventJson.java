@@ -42,6 +42,13 @@ public final class EventJson {
             g.writeStringField("timestamp", TIME.format(o.timestamp()));
             g.writeStringField("envId", o.envId());
             g.writeStringField("mailFrom", o.mailFrom());
+            if (o.tls() != null) {
+                g.writeObjectFieldStart("tls");
+                g.writeStringField("protocol", o.tls().protocol());
+                g.writeStringField("cipher", o.tls().cipher());
+                g.writeBooleanField("verified", o.tls().verified());
+                g.writeEndObject();
+            }
             g.writeEndObject();
         } catch (IOException e) {
             // A StringWriter does not fail; this would be a bug in the generator.

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -92,6 +93,11 @@ public final class MxResolver {
      * in all, shared out among the servers, each asked once: a queue of mail waits behind it.
      */
     public static MxResolver systemDefault(DnsSettings settings) {
+        return new MxResolver(systemResolver(settings), Clock.systemUTC(), NextHop.SMTP_PORT, settings);
+    }
+
+    /** The configured name servers, else the system's, each query bounded as for MX lookups (MTA-STS asks them too). */
+    public static Resolver systemResolver(DnsSettings settings) {
         ExtendedResolver system = settings.servers().isEmpty() ? new ExtendedResolver()
                 : new ExtendedResolver(settings.servers().stream().<Resolver>map(SimpleResolver::new).toList());
         Resolver[] servers = system.getResolvers();
@@ -100,7 +106,7 @@ public final class MxResolver {
         }
         system.setRetries(1);
         system.setTimeout(settings.timeout());
-        return new MxResolver(system, Clock.systemUTC(), NextHop.SMTP_PORT, settings);
+        return system;
     }
 
     /** Next hops for a domain, best first; never empty. */
@@ -214,7 +220,8 @@ public final class MxResolver {
             throws MxLookupException {
         Addresses own = addresses(key, domain, dns.askAddresses(domain));
         if (!own.list().isEmpty()) {
-            return new Cached(List.of(List.of(own.list())), null, null, now.plus(min(ttl, own.ttl())));
+            return new Cached(List.of(List.of(new MxHost(hostName(domain), own.list()))), null, null,
+                    now.plus(min(ttl, own.ttl())));
         }
         if (own.failure() != null) {
             throw own.failure();
@@ -228,7 +235,7 @@ public final class MxResolver {
 
     private Cached explicitMx(List<MXRecord> records, String key, Instant now, Duration ttl)
             throws MxLookupException {
-        TreeMap<Integer, List<List<String>>> byPreference = new TreeMap<>();
+        TreeMap<Integer, List<MxHost>> byPreference = new TreeMap<>();
         records.sort(Comparator.comparingInt(MXRecord::getPriority));
         MxLookupException transientFailure = null;
         List<String> refused = new ArrayList<>();
@@ -247,7 +254,8 @@ public final class MxResolver {
             }
             refused.addAll(host.refused());
             if (!host.list().isEmpty()) {
-                byPreference.computeIfAbsent(mx.getPriority(), p -> new ArrayList<>()).add(host.list());
+                byPreference.computeIfAbsent(mx.getPriority(), p -> new ArrayList<>())
+                        .add(new MxHost(hostName(mx.getTarget()), host.list()));
                 ttl = min(ttl, host.ttl());
             }
         }
@@ -305,19 +313,27 @@ public final class MxResolver {
     }
 
     /** Flattens preference tiers into hops, shuffling hosts of equal preference per call. */
-    private List<NextHop> hops(List<List<List<String>>> tiers) {
-        Set<NextHop> hops = new LinkedHashSet<>(); // two MX names may share an address
-        for (List<List<String>> tier : tiers) {
-            List<List<String>> hosts = new ArrayList<>(tier);
+    private List<NextHop> hops(List<List<MxHost>> tiers) {
+        Map<String, NextHop> hops = new LinkedHashMap<>(); // two MX names may share an address
+        for (List<MxHost> tier : tiers) {
+            List<MxHost> hosts = new ArrayList<>(tier);
             Collections.shuffle(hosts, random);
-            for (List<String> host : hosts) {
-                for (String address : host) {
-                    hops.add(new NextHop(address, port));
+            for (MxHost host : hosts) {
+                for (String address : host.addresses()) {
+                    hops.putIfAbsent(address, new NextHop(address, port, host.name()));
                 }
             }
         }
-        return List.copyOf(hops);
+        return List.copyOf(hops.values());
     }
+
+    /** An MX host's name as its certificate would carry it: lower case, no final dot. */
+    private static String hostName(Name name) {
+        return name.toString(true).toLowerCase(Locale.ROOT);
+    }
+
+    /** One MX host: its name (for TLS name checks) and its usable addresses. */
+    private record MxHost(String name, List<String> addresses) {}
 
     /** Smallest TTL in the answer section (CNAMEs included), capped at {@link #MAX_TTL}. */
     private static Duration answerTtl(Message m) {
@@ -347,12 +363,12 @@ public final class MxResolver {
     private record Addresses(List<String> list, List<String> refused, Duration ttl, MxLookupException failure) {}
 
     /**
-     * A domain's answer: address lists per host, grouped by ascending preference, or a failure;
+     * A domain's answer: hosts (name and addresses) grouped by ascending preference, or a failure;
      * and its MX host names, null when the MX query itself got no answer.
      */
-    private record Cached(List<List<List<String>>> tiers, Reason failure, String detail,
+    private record Cached(List<List<MxHost>> tiers, Reason failure, String detail,
             Instant expires, List<String> mxHosts) {
-        Cached(List<List<List<String>>> tiers, Reason failure, String detail, Instant expires) {
+        Cached(List<List<MxHost>> tiers, Reason failure, String detail, Instant expires) {
             this(tiers, failure, detail, expires, null);
         }
 

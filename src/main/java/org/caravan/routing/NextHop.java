@@ -1,9 +1,22 @@
 package org.caravan.routing;
 
-/** Where a delivery connects: a host name or address and a port. */
-public record NextHop(String host, int port) {
+/**
+ * Where a delivery connects: a host name or address and a port, and the MX host name the address
+ * came from (null for route: and address literals): TLS checks the certificate against that name.
+ * Two hops are equal when they connect to the same place, whatever name led there.
+ */
+public record NextHop(String host, int port, String mxName) {
 
     public static final int SMTP_PORT = 25;
+
+    public NextHop(String host, int port) {
+        this(host, port, null);
+    }
+
+    /** The name the server's certificate must carry: the MX host, else what we connect to. */
+    public String tlsName() {
+        return mxName != null ? mxName : host;
+    }
 
     /** Parses "host:port" or "host" (port 25); IPv6 literals go in brackets ("[::1]:2525"). */
     public static NextHop parse(String value) {
@@ -37,6 +50,16 @@ public record NextHop(String host, int port) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad port in next hop " + whole);
         }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NextHop h && h.host.equals(host) && h.port == port;
+    }
+
+    @Override
+    public int hashCode() {
+        return host.hashCode() * 31 + port;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
+import org.caravan.config.TlsLevel;
 import org.caravan.routing.NextHop;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 
@@ -25,6 +26,8 @@ public class OutboundMessage extends SMTPMessage {
     private final Map<String, SmtpReply> replies = new LinkedHashMap<>();
     private String answeredBy = "";
     private Boolean eightBit;
+    private TlsLevel tlsDemand = TlsLevel.NONE;
+    private TlsDetails tls;
 
     public OutboundMessage(Session session, byte[] raw, String messageId, String mailFrom,
             List<String> recipients, List<NextHop> nextHops) {
@@ -86,6 +89,24 @@ public class OutboundMessage extends SMTPMessage {
 
     void answeredBy(String hop) {
         this.answeredBy = hop;
+    }
+
+    /** The least TLS this message's sessions must have beyond its line's own (raised by MTA-STS). */
+    public TlsLevel tlsDemand() {
+        return tlsDemand;
+    }
+
+    public void tlsDemand(TlsLevel level) {
+        this.tlsDemand = level;
+    }
+
+    /** What protected the session that gave the replies; null when plain or none answered. */
+    public TlsDetails tls() {
+        return tls;
+    }
+
+    void tls(TlsDetails details) {
+        this.tls = details;
     }
 
     /** Sets one reply for every recipient that has none yet. */

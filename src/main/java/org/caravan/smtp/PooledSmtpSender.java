@@ -115,7 +115,7 @@ public final class PooledSmtpSender implements JavaMailSender {
         for (int tries = 0; ; tries++) {
             SmtpConnection connection;
             try {
-                connection = pool.borrow(hop);
+                connection = pool.borrow(hop, message.tlsDemand());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return SmtpReply.connectionFailure("interrupted while waiting for a connection");
@@ -132,6 +132,7 @@ public final class PooledSmtpSender implements JavaMailSender {
             switch (result.ending()) {
                 case ANSWERED -> {
                     message.answeredBy(hop.toString());
+                    message.tls(connection.tls);
                     return null;
                 }
                 case DEAD_BEFORE_MAIL -> {

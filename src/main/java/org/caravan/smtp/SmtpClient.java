@@ -42,6 +42,19 @@ final class SmtpClient extends SMTPTransport {
         super.helo(domain);
     }
 
+    /** STARTTLS and the handshake, both within the timeout (the socket's reply deadline covers the two). */
+    synchronized void startTls(Duration timeout) throws MessagingException {
+        socket.expectReply("STARTTLS and the TLS handshake", timeout);
+        startTLS();
+    }
+
+    /** EHLO after STARTTLS, under the name given the first time. */
+    synchronized void ehloAgain() throws MessagingException {
+        if (!ehlo(getLocalHost())) {
+            throw new MessagingException("EHLO after STARTTLS refused: " + getLastServerResponse());
+        }
+    }
+
     SmtpSocket socket() {
         return socket;
     }
@@ -61,7 +74,7 @@ final class SmtpClient extends SMTPTransport {
      * algorithm against the server's delayed ACK), about 40 ms a message.
      */
     synchronized void writeBodyAndEnd(byte[] raw) throws IOException {
-        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 32 * 1024);
+        OutputStream out = new BufferedOutputStream(socket.dataOutput(), 32 * 1024);
         SMTPOutputStream data = new SMTPOutputStream(out);
         data.write(raw);
         data.ensureAtBOL();

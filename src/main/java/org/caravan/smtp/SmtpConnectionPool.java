@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import org.caravan.config.Rate;
+import org.caravan.config.TlsLevel;
 import org.caravan.routing.NextHop;
 
 /**
@@ -85,8 +86,15 @@ public final class SmtpConnectionPool implements AutoCloseable {
         this.maxConnRate = rate;
     }
 
-    /** An open connection to hop: an idle one if there is one, else a new one once the limits allow. */
     SmtpConnection borrow(NextHop hop) throws MessagingException, InterruptedException {
+        return borrow(hop, TlsLevel.NONE);
+    }
+
+    /**
+     * An open connection to hop with at least the TLS the message demands: an idle one if there is
+     * one, else a new one once the limits allow.
+     */
+    SmtpConnection borrow(NextHop hop, TlsLevel demanded) throws MessagingException, InterruptedException {
         while (true) {
             SmtpConnection victim = null;
             lock.lockInterruptibly();
@@ -95,7 +103,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
                     if (closed) {
                         throw new MessagingException("connection pool closed");
                     }
-                    SmtpConnection ready = takeIdle(hop);
+                    SmtpConnection ready = takeIdle(hop, demanded);
                     if (ready != null) {
                         return ready;
                     }
@@ -113,17 +121,17 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 lock.unlock();
             }
             if (victim == null) {
-                return connect(hop);
+                return connect(hop, demanded);
             }
             retire(victim); // outside the lock: closing waits for the server to hang up
         }
     }
 
-    private SmtpConnection connect(NextHop hop) throws MessagingException, InterruptedException {
+    private SmtpConnection connect(NextHop hop, TlsLevel demanded) throws MessagingException, InterruptedException {
         boolean ok = false;
         try {
             connectionRate.acquire();
-            SmtpConnection connection = connector.open(hop);
+            SmtpConnection connection = connector.open(hop, demanded);
             ok = true;
             return connection;
         } finally {
@@ -204,17 +212,28 @@ public final class SmtpConnectionPool implements AutoCloseable {
         return victim;
     }
 
-    /** The most recently used idle connection to hop (the one least likely to be timed out), or null; under the lock. */
-    private SmtpConnection takeIdle(NextHop hop) {
+    /**
+     * The most recently used idle connection to hop (the one least likely to be timed out) that has
+     * the TLS demanded, or null; under the lock.
+     */
+    private SmtpConnection takeIdle(NextHop hop, TlsLevel demanded) {
         ArrayDeque<SmtpConnection> ready = idle.get(hop);
         if (ready == null) {
             return null;
         }
-        SmtpConnection connection = ready.pollLast();
-        if (ready.isEmpty()) {
-            idle.remove(hop);
+        SmtpConnection connection = ready.peekLast();
+        if (!connection.satisfies(hop, demanded)) {
+            connection = null;
+            for (SmtpConnection c : ready) {
+                if (c.satisfies(hop, demanded)) {
+                    connection = c;
+                }
+            }
+            if (connection == null) {
+                return null;
+            }
         }
-        idleByAge.remove(connection);
+        removeIdle(connection);
         return connection;
     }
 

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import org.caravan.config.TlsLevel;
 import org.caravan.routing.NextHop;
 
 /** Opens SMTP sessions for one (vmta, policy): our own socket, bound to the vmta's address, EHLO with its name. */
@@ -17,6 +18,7 @@ final class SmtpConnector {
     private final String line;
     private final String ehlo;
     private final String sourceHost;
+    private final StartTls tls;
 
     SmtpConnector(Session session) {
         this.session = session;
@@ -24,6 +26,30 @@ final class SmtpConnector {
         this.line = SmtpSessions.line(session);
         this.ehlo = session.getProperty(SmtpSessions.EHLO);
         this.sourceHost = session.getProperty(SmtpSessions.SOURCE_HOST);
+        this.tls = SmtpSessions.startTls(session);
+    }
+
+    SmtpConnection open(NextHop hop) throws MessagingException {
+        return open(hop, TlsLevel.NONE);
+    }
+
+    /**
+     * A session to hop with at least the TLS the line's policy and the message (demanded) ask for.
+     * A failed handshake under opportunistic TLS is retried at once in the clear, and the MX is
+     * remembered so that its next sessions do not pay for the failure again; under a required
+     * level it refuses the session with a deferral (4.7.5).
+     */
+    SmtpConnection open(NextHop hop, TlsLevel demanded) throws MessagingException {
+        TlsLevel level = tls.levelFor(hop, demanded);
+        try {
+            return connect(hop, level);
+        } catch (StartTls.TlsHandshakeFailed e) {
+            if (level != TlsLevel.MAY) {
+                throw new SmtpRefusedException(e.reply());
+            }
+            tls.fellBack(hop, line, e.getMessage());
+            return connect(hop, TlsLevel.NONE);
+        }
     }
 
     /**
@@ -31,7 +57,7 @@ final class SmtpConnector {
      * and the whole greeting within connect-timeout, then EHLO. A server that answers with a
      * 4xx/5xx greeting or refuses HELO raises SmtpRefusedException with its reply.
      */
-    SmtpConnection open(NextHop hop) throws MessagingException {
+    private SmtpConnection connect(NextHop hop, TlsLevel level) throws MessagingException {
         SmtpSocket socket = new SmtpSocket(line, settings);
         SmtpClient client = new SmtpClient(session, socket, settings.read());
         try {
@@ -47,7 +73,10 @@ final class SmtpConnector {
             SmtpWatchdog.watch(socket);
             client.setLocalHost(ehlo != null ? ehlo : addressLiteral(socket.getLocalAddress()));
             client.connect(socket);
-            return new SmtpConnection(hop, client);
+            return new SmtpConnection(hop, client, tls.upgrade(client, hop, level, settings.read()));
+        } catch (StartTls.TlsHandshakeFailed e) {
+            closeQuietly(socket);
+            throw e;
         } catch (IOException e) {
             closeQuietly(socket);
             throw new MessagingException(SmtpTransaction.rootMessage(e), e);

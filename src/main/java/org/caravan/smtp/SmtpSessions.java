@@ -16,6 +16,7 @@ public final class SmtpSessions {
     static final String SOURCE_HOST = "mail.smtp.localaddress";
     private static final String SETTINGS = "caravan.smtp.settings";
     private static final String LINE = "caravan.smtp.line";
+    private static final String TLS = "caravan.smtp.tls";
 
     private SmtpSessions() {
     }
@@ -51,6 +52,27 @@ public final class SmtpSessions {
 
     static String line(Session session) {
         return session.getProperty(LINE);
+    }
+
+    /**
+     * Gives a session its line's STARTTLS policy. Angus layers TLS with its socket factory; its own
+     * name check is off, since the factory checks names when the level says so (tls-verify).
+     */
+    public static void startTls(Session session, StartTls tls) {
+        Properties p = session.getProperties();
+        p.put(TLS, tls);
+        p.put("mail.smtp.ssl.socketFactory", tls.socketFactory());
+        p.setProperty("mail.smtp.ssl.checkserveridentity", "false");
+    }
+
+    /** The session's STARTTLS policy; a session built without one gets opportunistic TLS. */
+    static synchronized StartTls startTls(Session session) {
+        StartTls tls = (StartTls) session.getProperties().get(TLS);
+        if (tls == null) {
+            tls = StartTls.opportunistic();
+            startTls(session, tls);
+        }
+        return tls;
     }
 
     /** The name the line's connections give in EHLO, or null for the connection's address literal. */

@@ -41,6 +41,8 @@ final class SmtpSocket extends Socket {
     private volatile long transactionDeadline;
     private volatile Duration transactionLimit = Duration.ZERO;
     private volatile String abortedBecause;
+    private volatile boolean encrypted;
+    private StartTls.Handshake handshake;
 
     SmtpSocket(String owner, SmtpSettings settings) {
         this.owner = owner;
@@ -68,6 +70,29 @@ final class SmtpSocket extends Socket {
     void endTransaction() {
         transactionDeadline = 0;
         transactionStarted = 0;
+    }
+
+    /** The STARTTLS this socket is about to go through (the TLS layer finds it here), or null. */
+    StartTls.Handshake handshake() {
+        return handshake;
+    }
+
+    void handshake(StartTls.Handshake h) {
+        this.handshake = h;
+    }
+
+    /** Where message data goes: through the TLS layer once STARTTLS is done, else straight out. */
+    OutputStream dataOutput() throws IOException {
+        StartTls.Handshake h = handshake;
+        return h != null && h.layer() != null ? h.layer().getOutputStream() : getOutputStream();
+    }
+
+    /**
+     * From now on TLS records go through: lines can no longer be counted here (a ciphertext has
+     * newline bytes by chance), so a reply is bounded by its deadline and its byte cap only.
+     */
+    void encrypted() {
+        encrypted = true;
     }
 
     /** Why the watchdog closed this socket, or null. */
@@ -197,7 +222,7 @@ final class SmtpSocket extends Socket {
         }
 
         private void count(byte[] b, int off, int n) throws IOException {
-            for (int i = off; i < off + n; i++) {
+            for (int i = off; i < off + n && !encrypted; i++) {
                 if (b[i] == '\n') {
                     replyLines++;
                 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AccountingLogTest {
 
     private static final String HEADER = "type,timeLogged,timeQueued,orig,rcpt,dsnAction,dsnStatus,dsnDiag,"
-            + "dsnMta,bounceCat,vmta,jobId,envId,policy,domain,messageId,attempt";
+            + "dsnMta,bounceCat,vmta,jobId,envId,policy,domain,messageId,attempt,tlsProtocol,tlsCipher,tlsVerified";
     private static final Instant DAY_ONE = Instant.parse("2026-11-28T23:59:58Z");
 
     @TempDir
@@ -44,10 +44,10 @@ class AccountingLogTest {
             assertThat(lines.get(0)).isEqualTo(HEADER);
             assertThat(lines.get(1)).isEqualTo("d,2026-11-28 15:04:07.000+0000,2026-11-28 15:04:05.123+0000,"
                     + "bounces@example.com,a@example.com,relayed,2.0.0,smtp;250 2.0.0 OK,mx.example.com,,"
-                    + "default,job-1,env-1,default,example.com,<m1@example.com>,1");
+                    + "default,job-1,env-1,default,example.com,<m1@example.com>,1,,,");
             assertThat(lines.get(2)).isEqualTo("b,2026-11-28 15:04:07.000+0000,2026-11-28 15:04:05.123+0000,"
                     + "bounces@example.com,b@example.com,failed,5.0.0,smtp;550 no such user,mx.example.com,"
-                    + "bad-mailbox,default,job-1,env-1,default,example.com,<m1@example.com>,2");
+                    + "bad-mailbox,default,job-1,env-1,default,example.com,<m1@example.com>,2,,,");
         }
     }
 
@@ -199,7 +199,7 @@ class AccountingLogTest {
             assertThat(lines).hasSize(threads * perThread + 1);
             List<CSVRecord> records = parse(log.currentFile());
             assertThat(records).hasSize(threads * perThread)
-                    .allSatisfy(r -> assertThat(r.size()).isEqualTo(17));
+                    .allSatisfy(r -> assertThat(r.size()).isEqualTo(20));
             assertThat(records.stream().map(r -> r.get("rcpt")).distinct()).hasSize(threads * perThread);
         }
     }

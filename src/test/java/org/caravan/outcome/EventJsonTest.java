@@ -78,4 +78,22 @@ class EventJsonTest {
 
         assertThat(text).startsWith("{").endsWith("}").doesNotContain("\n");
     }
+
+    @Test
+    void aSessionOverTlsAddsWithWhatAndAPlainOneNothing() throws Exception {
+        DeliveryOutcome o = new DeliveryOutcome(OutcomeType.DELIVERED, "bob@gmail.com", "gmail.com", "gmail",
+                "default", "job-7", "env-1", "<m1@example.com>", "bounces@example.com", 1,
+                SmtpReply.parse(250, "250 2.0.0 OK"), "gmail-smtp-in.l.google.com", null, QUEUED, LOGGED,
+                new org.caravan.smtp.TlsDetails("TLSv1.3", "TLS_AES_256_GCM_SHA384", true));
+
+        JsonNode tls = mapper.readTree(json.toJson(o)).get("tls");
+
+        assertThat(tls.get("protocol").asText()).isEqualTo("TLSv1.3");
+        assertThat(tls.get("cipher").asText()).isEqualTo("TLS_AES_256_GCM_SHA384");
+        assertThat(tls.get("verified").asBoolean()).isTrue();
+        DeliveryOutcome plain = new DeliveryOutcome(OutcomeType.DELIVERED, "bob@gmail.com", "gmail.com", "gmail",
+                "default", "job-7", "env-1", "<m1@example.com>", "bounces@example.com", 1,
+                SmtpReply.parse(250, "250 2.0.0 OK"), "gmail-smtp-in.l.google.com", null, QUEUED, LOGGED);
+        assertThat(mapper.readTree(json.toJson(plain)).has("tls")).isFalse();
+    }
 }

@@ -77,6 +77,18 @@ public final class ScriptedDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** A TXT record (one string) for the name, e.g. an _mta-sts record. */
+    public ScriptedDnsServer txt(String name, String text) {
+        add(name, Type.TXT, new org.xbill.DNS.TXTRecord(name(name), DClass.IN, 300, text));
+        return this;
+    }
+
+    /** Forgets the records of the type for the name (the zone changed). */
+    public ScriptedDnsServer remove(String name, int type) {
+        zone.remove(key(name(name), type));
+        return this;
+    }
+
     /** Queries for the name are counted and never answered. */
     public ScriptedDnsServer silent(String name) {
         silent.add(name(name));
