@@ -11,6 +11,7 @@ import java.util.Map;
  *
  * @param maxRcptPerSubmission most recipients one submission may list (duplicates included)
  * @param maxFanoutSize        most bytes one submission may queue: its size times its recipient domains
+ * @param dkim                 sender domain -> its DKIM keys (the dkim: block), empty when nothing is signed
  */
 public record MtaConfig(
         Path source,
@@ -18,11 +19,13 @@ public record MtaConfig(
         Map<String, DomainPolicy> policies,
         long maxMessageSize,
         int maxRcptPerSubmission,
-        long maxFanoutSize) {
+        long maxFanoutSize,
+        Map<String, java.util.List<DkimKeySpec>> dkim) {
 
     public MtaConfig {
         virtualMtas = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtas));
         policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
+        dkim = dkim == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dkim));
         if (!virtualMtas.containsKey(VirtualMta.DEFAULT) || !policies.containsKey(DomainPolicy.DEFAULT)) {
             throw new IllegalArgumentException("a 'default' virtual MTA and a 'default' policy must exist");
         }

@@ -28,8 +28,8 @@ public final class MtaConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("config", "mta.yaml");
 
     private static final Set<String> TOP_KEYS = YamlMap.keys("max-message-size", "max-rcpt-per-submission",
-            "max-fanout-size", "virtual-mtas", "domain-policies");
-    private static final Set<String> VMTA_KEYS = YamlMap.keys("smtp-source-host", "ehlo");
+            "max-fanout-size", "virtual-mtas", "domain-policies", "dkim");
+    private static final Set<String> VMTA_KEYS = YamlMap.keys("smtp-source-host", "ehlo", "traffic", "bulk-compliance");
 
     private MtaConfigLoader() {
     }
@@ -67,7 +67,8 @@ public final class MtaConfigLoader {
                 PolicyReader.read(top.map("domain-policies", null)),
                 size == null ? Defaults.MAX_MESSAGE_SIZE : size,
                 rcpts == null ? Defaults.MAX_RCPT_PER_SUBMISSION : rcpts,
-                fanout == null ? Defaults.MAX_FANOUT_SIZE : fanout);
+                fanout == null ? Defaults.MAX_FANOUT_SIZE : fanout,
+                DkimReader.read(top.map("dkim", null)));
     }
 
     private static Node compose(String text, Path file) {
@@ -105,7 +106,9 @@ public final class MtaConfigLoader {
             YamlMap v = e.getValue();
             out.put(e.getKey(), new VirtualMta(e.getKey(),
                     v.scalar("smtp-source-host", Values::ipLiteral),
-                    v.scalar("ehlo", Values::hostName)));
+                    v.scalar("ehlo", Values::hostName),
+                    v.scalar("traffic", VirtualMta.Traffic::of),
+                    v.scalar("bulk-compliance", VirtualMta.BulkCompliance::of)));
         }
         return out;
     }

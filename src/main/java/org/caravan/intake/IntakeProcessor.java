@@ -38,9 +38,17 @@ public class IntakeProcessor {
     private final Submission.Limits limits;
     private final String hostName;
     private final boolean brokerStamps;
+    private final SenderIdentity senders;
 
     /** brokerStamps: the broker sets the client and protocol properties itself, overwriting a sender's. */
     public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes, boolean brokerStamps) {
+        this(config, classifier, outcomes, brokerStamps, SenderIdentity.unsigned(config, outcomes));
+    }
+
+    /** senders: the bulk-sender rules and DKIM signing. */
+    public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes, boolean brokerStamps,
+            SenderIdentity senders) {
+        this.senders = senders;
         this.config = config;
         this.brokerStamps = brokerStamps;
         this.classifier = classifier;
@@ -67,8 +75,10 @@ public class IntakeProcessor {
         Submission s = body.refusal() != null
                 ? Submission.refusedUnread(body.refusal())
                 : Submission.read(body.bytes(), props, limits, config::hasVmta);
+        s = senders.comply(s, props);
         long queuedAt = queuedAt(in);
         byte[] stamped = s.batches().isEmpty() ? null : ReceivedField.prepend(received(in, s), s.body());
+        stamped = senders.sign(stamped, s); // after the last header change, before the split: one signature for all
         if (!s.rejections().isEmpty()) {
             exchange.setProperty(ORIGINAL, body.original()); // text stays text on mail.invalid
         }
