@@ -177,7 +177,7 @@ class MtaConfigLoaderTest {
         zero rcpt limit         | max-rcpt-per-submission: 0                                                  | config/mta.yaml:1: max-rcpt-per-submission: expected a positive whole number, got '0'
         bad fanout size         | max-fanout-size: lots                                                       | config/mta.yaml:1: max-fanout-size: bad size 'lots' (expected e.g. 50MB, 512K, 1G or plain bytes)
         bad size                | max-message-size: 50 parsecs                                                | config/mta.yaml:1: max-message-size: bad size '50 parsecs' (expected e.g. 50MB, 512K, 1G or plain bytes)
-        unknown top-level key   | domain-policy: {}                                                           | config/mta.yaml:1: domain-policy: unknown key (expected one of: max-message-size, max-rcpt-per-submission, max-fanout-size, virtual-mtas, domain-policies)
+        unknown top-level key   | domain-policy: {}                                                           | config/mta.yaml:1: domain-policy: unknown key (expected one of: max-message-size, max-rcpt-per-submission, max-fanout-size, virtual-mtas, domain-policies, dkim)
         top level is a list     | - a                                                                         | config/mta.yaml:1: (top level): expected a mapping (key: value lines), got a list
         policies is a list      | domain-policies: [a, b]                                                     | config/mta.yaml:1: domain-policies: expected a mapping (key: value lines), got a list
         yaml syntax             | domain-policies:\\n  a: [x\\n                                                | config/mta.yaml:3: bad YAML: expected ',' or ']', but got <stream end>
