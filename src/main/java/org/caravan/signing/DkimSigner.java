@@ -159,7 +159,6 @@ public final class DkimSigner {
      */
     static String fold(String field) {
         StringBuilder out = new StringBuilder(field.length() + 64);
-        int lineStart = 0;
         for (String tag : field.split("(?= [a-z]+=)")) {
             if (tag.startsWith(" b=")) {
                 out.append("\r\n b=");
@@ -167,12 +166,11 @@ public final class DkimSigner {
                 for (int i = 0; i < value.length(); i += FOLD_AT - 4) {
                     out.append(i == 0 ? "" : "\r\n\t").append(value, i, Math.min(value.length(), i + FOLD_AT - 4));
                 }
-                lineStart = out.length();
                 continue;
             }
-            if (out.length() - lineStart + tag.length() > FOLD_AT && out.length() > 0) {
+            int lineLength = out.length() - (out.lastIndexOf("\n") + 1);
+            if (lineLength + tag.length() > FOLD_AT && out.length() > 0) {
                 out.append("\r\n");
-                lineStart = out.length();
             }
             out.append(tag);
         }
