@@ -80,7 +80,7 @@ public final class SenderIdentity {
 
     /** The message with its DKIM signatures (see org.caravan.signing); itself when its From domain has no key. */
     byte[] sign(byte[] stamped, Submission s) {
-        return stamped == null ? null : dkim.sign(stamped, fromDomain(s.body()));
+        return stamped == null || !dkim.signsAnything() ? stamped : dkim.sign(stamped, fromDomain(s.body()));
     }
 
     private List<Rejection> bulkRulesBroken(byte[] body) {

@@ -66,6 +66,11 @@ public final class DkimSigner {
         return new DkimSigner(Map.of());
     }
 
+    /** Whether any domain has keys (when none does, intake need not look at From at all). */
+    public boolean signsAnything() {
+        return !byDomain.isEmpty();
+    }
+
     /** The d= domain for mail from that domain: itself if it has keys, else its nearest parent that has; else null. */
     public String signingDomain(String fromDomain) {
         if (fromDomain == null || byDomain.isEmpty()) {
