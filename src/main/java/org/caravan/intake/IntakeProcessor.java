@@ -40,12 +40,10 @@ public class IntakeProcessor {
     private final boolean brokerStamps;
     private final SenderIdentity senders;
 
-    /** brokerStamps: the broker sets the client and protocol properties itself, overwriting a sender's. */
-    public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes, boolean brokerStamps) {
-        this(config, classifier, outcomes, brokerStamps, SenderIdentity.unsigned(config, outcomes));
-    }
-
-    /** senders: the bulk-sender rules and DKIM signing. */
+    /**
+     * brokerStamps: the broker sets the client and protocol properties itself, overwriting a sender's;
+     * senders: the bulk-sender rules and DKIM signing.
+     */
     public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes, boolean brokerStamps,
             SenderIdentity senders) {
         this.senders = senders;

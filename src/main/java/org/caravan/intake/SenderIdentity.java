@@ -47,11 +47,6 @@ public final class SenderIdentity {
         logLines.put(RejectReason.BULK_UNALIGNED_DKIM, new EverySoOften(60_000));
     }
 
-    /** Nothing signed, nothing checked beyond what the config's vmtas ask. */
-    static SenderIdentity unsigned(MtaConfig config, OutcomeRecorder outcomes) {
-        return new SenderIdentity(config, DkimSigner.none(), outcomes, null);
-    }
-
     /**
      * The submission, or a refusal of the whole of it when its bulk vmta rejects what it lacks;
      * under bulk-compliance: warn, a warning event per rule broken and the submission as it was.

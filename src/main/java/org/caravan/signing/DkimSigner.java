@@ -61,11 +61,6 @@ public final class DkimSigner {
         return new DkimSigner(keys);
     }
 
-    /** No keys: nothing is signed. */
-    public static DkimSigner none() {
-        return new DkimSigner(Map.of());
-    }
-
     /** Whether any domain has keys (when none does, intake need not look at From at all). */
     public boolean signsAnything() {
         return !byDomain.isEmpty();
