@@ -49,7 +49,7 @@ public final class DkimSigner {
             for (DkimKeySpec spec : specs) {
                 DkimKey key = DkimKey.load(spec);
                 try {
-                    signature(key, SignedFields.scan(SAMPLE), SAMPLE, "from", 0, bodyHash(key, SAMPLE, 0, "from"));
+                    signature(key, record(key, "from", 0), SignedFields.scan(SAMPLE), SAMPLE, null);
                 } catch (GeneralSecurityException | PermFailException | IOException | RuntimeException e) {
                     throw DkimKey.error(spec, "test signature failed: " + e.getMessage());
                 }
@@ -113,8 +113,9 @@ public final class DkimSigner {
         long now = System.currentTimeMillis() / 1000;
         try {
             for (DkimKey key : byDomain.get(d)) {
-                bh = bh != null ? bh : bodyHash(key, wire, fields.bodyStart(), h.toString());
-                out.append(signature(key, fields, wire, h.toString(), now, bh));
+                SignatureRecord rec = record(key, h.toString(), now);
+                bh = bh != null ? bh : bodyHash(rec, wire, fields.bodyStart());
+                out.append(signature(key, rec, fields, wire, bh));
             }
         } catch (GeneralSecurityException | PermFailException | IOException e) {
             // cannot happen for a key that test-signed at start; unsigned beats a message retried forever
@@ -134,19 +135,18 @@ public final class DkimSigner {
     }
 
     /** bh=: the relaxed body, SHA-256 (the same for every key: both algorithms hash with SHA-256). */
-    private static byte[] bodyHash(DkimKey key, byte[] wire, int bodyStart, String h) throws PermFailException, IOException {
-        BodyHasherImpl hasher = new BodyHasherImpl(record(key, h, 0));
+    private static byte[] bodyHash(SignatureRecord rec, byte[] wire, int bodyStart) throws PermFailException, IOException {
+        BodyHasherImpl hasher = new BodyHasherImpl(rec);
         try (OutputStream body = hasher.getOutputStream()) {
             body.write(wire, bodyStart, wire.length - bodyStart);
         }
         return hasher.getDigest();
     }
 
-    /** One folded DKIM-Signature field with its CRLF. */
-    private static String signature(DkimKey key, SignedFields fields, byte[] wire, String h, long now, byte[] bh)
-            throws GeneralSecurityException, PermFailException {
-        SignatureRecord rec = record(key, h, now);
-        rec.setBodyHash(bh);
+    /** One folded DKIM-Signature field with its CRLF; bh null: hashes the body itself. */
+    private static String signature(DkimKey key, SignatureRecord rec, SignedFields fields, byte[] wire, byte[] bh)
+            throws GeneralSecurityException, PermFailException, IOException {
+        rec.setBodyHash(bh != null ? bh : bodyHash(rec, wire, fields.bodyStart()));
         Signature s = key.algorithm().signer(key.key());
         HeaderHash.feed(fields, rec, s);
         rec.setSignature(s.sign());
