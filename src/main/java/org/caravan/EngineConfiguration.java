@@ -105,8 +105,20 @@ public class EngineConfiguration {
     /** Only the embedded broker stamps submissions with their client (SubmissionGate); elsewhere a sender could forge it. */
     @Bean("intake")
     IntakeProcessor intake(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes,
-            @Value("${spring.artemis.mode:embedded}") String brokerMode) {
-        return new IntakeProcessor(config, classifier, outcomes, "embedded".equals(brokerMode));
+            @Value("${spring.artemis.mode:embedded}") String brokerMode, org.caravan.intake.SenderIdentity senders) {
+        return new IntakeProcessor(config, classifier, outcomes, "embedded".equals(brokerMode), senders);
+    }
+
+    /** DKIM keys read and test-signed here, at start: a bad one stops it. */
+    @Bean
+    org.caravan.signing.DkimSigner dkimSigner(MtaConfig config) {
+        return org.caravan.signing.DkimSigner.load(config.dkim());
+    }
+
+    @Bean
+    org.caravan.intake.SenderIdentity senderIdentity(MtaConfig config, org.caravan.signing.DkimSigner dkim,
+            OutcomeRecorder outcomes, MeterRegistry registry) {
+        return new org.caravan.intake.SenderIdentity(config, dkim, outcomes, registry);
     }
 
     @Bean("keepPropertyNames")

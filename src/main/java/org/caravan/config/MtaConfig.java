@@ -12,6 +12,7 @@ import java.util.Map;
  * @param maxRcptPerSubmission most recipients one submission may list (duplicates included)
  * @param maxFanoutSize        most bytes one submission may queue: its size times its recipient domains
  * @param virtualMtaPools      pools a submission's vmta property may name instead of a vmta, by name
+ * @param dkim                 sender domain -> its DKIM keys (the dkim: block), empty when nothing is signed
  */
 public record MtaConfig(
         Path source,
@@ -20,18 +21,20 @@ public record MtaConfig(
         long maxMessageSize,
         int maxRcptPerSubmission,
         long maxFanoutSize,
-        Map<String, VirtualMtaPool> virtualMtaPools) {
+        Map<String, VirtualMtaPool> virtualMtaPools,
+        Map<String, java.util.List<DkimKeySpec>> dkim) {
 
-    /** A config without virtual MTA pools. */
+    /** A config without virtual MTA pools or DKIM keys. */
     public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
             long maxMessageSize, int maxRcptPerSubmission, long maxFanoutSize) {
-        this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, Map.of());
+        this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, Map.of(), Map.of());
     }
 
     public MtaConfig {
         virtualMtaPools = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtaPools));
         virtualMtas = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtas));
         policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
+        dkim = dkim == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dkim));
         if (!virtualMtas.containsKey(VirtualMta.DEFAULT) || !policies.containsKey(DomainPolicy.DEFAULT)) {
             throw new IllegalArgumentException("a 'default' virtual MTA and a 'default' policy must exist");
         }

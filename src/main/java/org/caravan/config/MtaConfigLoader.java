@@ -29,8 +29,8 @@ public final class MtaConfigLoader {
 
     private static final Set<String> TOP_KEYS = YamlMap.keys("max-message-size", "max-rcpt-per-submission",
             "max-fanout-size", "virtual-mtas", "domain-policies",
-            "virtual-mta-pools");
-    private static final Set<String> VMTA_KEYS = YamlMap.keys("smtp-source-host", "ehlo");
+            "virtual-mta-pools", "dkim");
+    private static final Set<String> VMTA_KEYS = YamlMap.keys("smtp-source-host", "ehlo", "traffic", "bulk-compliance");
 
     private MtaConfigLoader() {
     }
@@ -70,7 +70,8 @@ public final class MtaConfigLoader {
                 size == null ? Defaults.MAX_MESSAGE_SIZE : size,
                 rcpts == null ? Defaults.MAX_RCPT_PER_SUBMISSION : rcpts,
                 fanout == null ? Defaults.MAX_FANOUT_SIZE : fanout,
-                PoolReader.read(top.map("virtual-mta-pools", null), vmtas.keySet()));
+                PoolReader.read(top.map("virtual-mta-pools", null), vmtas.keySet()),
+                DkimReader.read(top.map("dkim", null)));
     }
 
     private static Node compose(String text, Path file) {
@@ -108,7 +109,9 @@ public final class MtaConfigLoader {
             YamlMap v = e.getValue();
             out.put(e.getKey(), new VirtualMta(e.getKey(),
                     v.scalar("smtp-source-host", Values::ipLiteral),
-                    v.scalar("ehlo", Values::hostName)));
+                    v.scalar("ehlo", Values::hostName),
+                    v.scalar("traffic", VirtualMta.Traffic::of),
+                    v.scalar("bulk-compliance", VirtualMta.BulkCompliance::of)));
         }
         return out;
     }

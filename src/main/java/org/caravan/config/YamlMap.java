@@ -136,6 +136,39 @@ final class YamlMap {
         return t == null ? null : of(file, childPath(key), t.getKeyNode(), t.getValueNode(), allowedKeys);
     }
 
+    /** The mappings of a key holding a list of mappings (or one mapping), each checked against allowedKeys; null when absent. */
+    List<YamlMap> mapList(String key, Set<String> allowedKeys) {
+        NodeTuple t = entries.get(key);
+        if (t == null) {
+            return null;
+        }
+        if (!(t.getValueNode() instanceof SequenceNode seq)) {
+            return List.of(of(file, childPath(key), t.getKeyNode(), t.getValueNode(), allowedKeys));
+        }
+        if (seq.getValue().isEmpty()) {
+            throw ConfigException.at(file, t.getValueNode(), childPath(key), "empty list");
+        }
+        List<YamlMap> out = new ArrayList<>();
+        for (Node element : seq.getValue()) {
+            out.add(of(file, childPath(key) + "[" + out.size() + "]", element, element, allowedKeys));
+        }
+        return out;
+    }
+
+    List<String> keysInOrder() {
+        return new ArrayList<>(entries.keySet());
+    }
+
+    /** A key itself parsed (a domain used as a key), errors at its line. */
+    <T> T keyScalar(String key, Function<String, T> parser) {
+        return parse(entries.get(key).getKeyNode(), childPath(key), parser);
+    }
+
+    /** "file:line: key.path" of a key, for errors found after loading (a key file that will not read). */
+    String location(String key) {
+        return file + ":" + (entries.get(key).getKeyNode().getStartMark().getLine() + 1) + ": " + childPath(key);
+    }
+
     /**
      * The nested mappings of a name -> block mapping, in file order: each name passes
      * {@code nameCheck} (reported at its line), each block is checked against allowedKeys.

@@ -41,9 +41,15 @@ public class IntakeProcessor {
     private final String hostName;
     private final boolean brokerStamps;
     private final VirtualMtaPools pools;
+    private final SenderIdentity senders;
 
-    /** brokerStamps: the broker sets the client and protocol properties itself, overwriting a sender's. */
-    public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes, boolean brokerStamps) {
+    /**
+     * brokerStamps: the broker sets the client and protocol properties itself, overwriting a sender's;
+     * senders: the bulk-sender rules and DKIM signing.
+     */
+    public IntakeProcessor(MtaConfig config, DomainClassifier classifier, OutcomeRecorder outcomes, boolean brokerStamps,
+            SenderIdentity senders) {
+        this.senders = senders;
         this.config = config;
         this.brokerStamps = brokerStamps;
         this.classifier = classifier;
@@ -73,8 +79,10 @@ public class IntakeProcessor {
                 ? Submission.refusedUnread(body.refusal())
                 : Submission.read(body.bytes(), props, limits, pools::knows);
         String vmta = pools.pick(s.vmta()); // a pool's member, once per submission: one source for all its copies
+        s = senders.comply(s, vmta, props);
         long queuedAt = queuedAt(jms);
         byte[] stamped = s.batches().isEmpty() ? null : ReceivedField.prepend(received(jms, s, vmta), s.body());
+        stamped = senders.sign(stamped, s); // after the last header change, before the split: one signature for all
         if (!s.rejections().isEmpty()) {
             exchange.setProperty(ORIGINAL, body.original()); // text stays text on mail.invalid
         }

@@ -14,7 +14,9 @@ public enum RejectReason {
     UNSUPPORTED_BODY("unsupported-body"),
     LINE_TOO_LONG("line-too-long"),
     TOO_MANY_RECIPIENTS("too-many-recipients"),
-    FANOUT_TOO_LARGE("fanout-too-large");
+    FANOUT_TOO_LARGE("fanout-too-large"),
+    BULK_NO_UNSUBSCRIBE("bulk-no-unsubscribe"),
+    BULK_UNALIGNED_DKIM("bulk-unaligned-dkim");
 
     private final String code;
 

@@ -55,6 +55,16 @@ public class OutcomeRecorder {
         }
     }
 
+    /** Publishes a warning event (no accounting record: nothing happened to a recipient). */
+    public void warn(ComplianceWarning warning) {
+        try {
+            String text = warning.toJson();
+            events.send(session -> session.createTextMessage(text));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot publish the warning event of {}: {}", warning.messageId(), e.toString());
+        }
+    }
+
     /** Blocks while accounting cannot be written, so that no more mail goes out unrecorded. */
     public void awaitAccounting() {
         accounting.awaitWritable();
