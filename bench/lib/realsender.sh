@@ -182,7 +182,10 @@ scenario_rs_postfix() {
   local pf od
   pf=$(kv_get "$out" postfix_cpu_ms_per_msg); od=$(kv_get "$out" opendkim_cpu_ms_per_msg)
   [[ -n $pf && -n $od ]] && kv_put "$out" mta_cpu_ms_per_msg "$(awk -v a="$pf" -v b="$od" 'BEGIN{printf "%.3f", a + b}')"
-  (( rc == 0 )) || return $rc
+  if (( rc != 0 )); then
+    kv_put "$out" fail_reason "the Postfix part failed (the warnings above; ${PF_DIR#"$ROOT"/}/maillog)"
+    return $rc
+  fi
   rs_sink_checks "$out" "$n" "$m0" "$t0"
   [[ $(kv_get "$out" ok) == 1 ]]
 }
