@@ -5,7 +5,7 @@
 
 OPENDKIM_BIN=$(command -v opendkim || echo /usr/sbin/opendkim)
 SINK_SAVE_EVERY=${SINK_SAVE_EVERY:-}         # set by bench/realsender.sh from --messages
-DKIM_KEY= DKIM_PUB= SINK_SAVE= OD_PID= OD_PORT= OD_DIR=
+DKIM_KEY= DKIM_PUB= SINK_SAVE= OD_PID= OD_SOCK= OD_DIR=
 
 # Debian's opendkim package, without leaving its own daemon running (as ensure_postfix_tools).
 ensure_opendkim() {
@@ -64,7 +64,7 @@ tlssink_start() {
   SINK_SAVE=$d/sink-samples
   : >"$SINK_LOG"
   python3 "$ROOT/bench/lib/tlssink.py" --port "$port" --cert "$d/keys/sink.crt" --key "$d/keys/sink.key" \
-      --log "$SINK_LOG" --save-dir "$SINK_SAVE" --save-every "${SINK_SAVE_EVERY:-2500}" >"$d/tlssink.log" 2>&1 &
+      --log "$SINK_LOG" --save-dir "$SINK_SAVE" --save-every "${SINK_SAVE_EVERY:-2500}" $( [[ ${SINK_QUICKACK:-1} == 0 ]] && echo --no-quickack ) >"$d/tlssink.log" 2>&1 &
   SINK_PID=$!
   track_pid "$SINK_PID" 5 tls-sink
   for ((i = 0; i < 50; i++)); do
@@ -123,21 +123,20 @@ opendkim_start() {
   local i
   OD_DIR=$1/opendkim
   mkdir -p "$OD_DIR"
-  OD_PORT=$(free_port)
-  while [[ $OD_PORT == "$SINK_PORT" ]]; do OD_PORT=$(free_port); done
+  OD_SOCK=$OD_DIR/opendkim.sock
   sed -e "s#@DKIM_DOMAIN@#$DKIM_DOMAIN#g; s#@DKIM_SELECTOR@#$DKIM_SELECTOR#g; s#@DKIM_KEY@#$DKIM_KEY#g" \
-      -e "s#@MILTER_PORT@#$OD_PORT#g; s#@DIR@#$OD_DIR#g" "$ROOT/bench/postfix/opendkim.conf" >"$OD_DIR/opendkim.conf"
+      -e "s#@MILTER_SOCKET@#$OD_SOCK#g; s#@DIR@#$OD_DIR#g" "$ROOT/bench/postfix/opendkim.conf" >"$OD_DIR/opendkim.conf"
   grep -q '@[A-Z_]*@' "$OD_DIR/opendkim.conf" && die "opendkim.conf still has a placeholder"
   "$OPENDKIM_BIN" -f -x "$OD_DIR/opendkim.conf" >"$OD_DIR/opendkim.log" 2>&1 &
   OD_PID=$!
   track_pid "$OD_PID" 10 opendkim
   for ((i = 0; i < 100; i++)); do
-    port_listening "$OD_PORT" && { log "opendkim pid $OD_PID on 127.0.0.1:$OD_PORT (d=$DKIM_DOMAIN s=$DKIM_SELECTOR)"; return 0; }
+    [[ -S $OD_SOCK ]] && { log "opendkim pid $OD_PID on ${OD_SOCK#"$ROOT"/} (d=$DKIM_DOMAIN s=$DKIM_SELECTOR)"; return 0; }
     kill -0 "$OD_PID" 2>/dev/null || break
     sleep 0.1
   done
   cat "$OD_DIR/opendkim.log" >&2
-  warn "opendkim did not start on 127.0.0.1:$OD_PORT"
+  warn "opendkim did not open its socket $OD_SOCK"
   return 1
 }
 
@@ -149,13 +148,13 @@ pf_extra_config() {
   local etc=$1 line args=()
   while IFS= read -r line; do
     [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
-    args+=("${line//@MILTER_PORT@/$OD_PORT}")
+    args+=("${line//@MILTER_SOCKET@/$OD_SOCK}")
   done <"$ROOT/bench/postfix/realsender.cf"
   postconf -c "$etc" -e "${args[@]}" || return 1
   postconf -c "$etc" -Me 'tlsmgr/unix=tlsmgr unix - - n 1000? 1 tlsmgr' \
                          'tlsproxy/unix=tlsproxy unix - - n - 0 tlsproxy' || return 1
   postconf -c "$etc" -h smtp_tls_security_level | grep -qx encrypt || { warn "postfix: smtp_tls_security_level is not encrypt"; return 1; }
-  postconf -c "$etc" -h smtpd_milters | grep -qx "inet:127.0.0.1:$OD_PORT" || { warn "postfix: smtpd_milters is not the bench's opendkim"; return 1; }
+  postconf -c "$etc" -h smtpd_milters | grep -qx "unix:$OD_SOCK" || { warn "postfix: smtpd_milters is not the bench's opendkim"; return 1; }
 }
 
 # pf_window_hook begin|end OUT.kv N (hook of scenario_postfix): OpenDKIM's CPU over the measured

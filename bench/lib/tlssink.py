@@ -15,6 +15,13 @@ they change): the same "mesg=N" that smtp-sink -c prints, so bench/lib/sink.sh's
 proctree.py's wait-sink read it unchanged. mesg counts messages accepted with 250; tls_msgs those
 of them received inside a TLS session.
 
+ACKs go out at once (TCP_QUICKACK after every read; --no-quickack: the kernel's delayed ACK).
+On loopback the MSS is ~64 KB, so every TLS record a sender writes is a "small" segment: the
+receiver never sees two full-sized segments and delays each ACK by 40 ms, and a sender that
+writes a message as several records with Nagle on (Postfix's tlsproxy) waits that long per
+message. On a real network (MSS ~1460) a 10 KB message spans several full segments and is ACKed
+at once; QUICKACK gives the sink that behaviour on loopback, for both MTAs alike.
+
 With --save-dir, message 1 and every K-th after it are written (dot-unstuffed, as the sender
 signed them) to DIR/msg-<seq>.eml, with DIR/msg-<seq>.meta holding the session's TLS version and
 cipher and the envelope: the bench checks their DKIM signatures.
@@ -64,6 +71,8 @@ class Session:
         data = self.sock.recv(65536)
         if not data:
             raise EOFError
+        if self.args.quickack:
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
         self.buf += data
 
     def line(self):
@@ -208,6 +217,7 @@ def main():
     p.add_argument("--save-dir")
     p.add_argument("--save-every", type=int, default=2500)
     p.add_argument("--hostname", default="sink.bench.test")
+    p.add_argument("--no-quickack", dest="quickack", action="store_false")
     args = p.parse_args()
     ctx = None
     if args.cert:
