@@ -7,7 +7,8 @@ OPENDKIM_BIN=$(command -v opendkim || echo /usr/sbin/opendkim)
 SINK_SAVE_EVERY=${SINK_SAVE_EVERY:-}         # set by bench/realsender.sh from --messages
 DKIM_KEY= DKIM_PUB= SINK_SAVE= OD_PID= OD_SOCK= OD_DIR=
 
-# Debian's opendkim package, without leaving its own daemon running (as ensure_postfix_tools).
+# Debian's opendkim package, without leaving its own daemon running (as ensure_postfix_tools: the
+# service apt's postinst may start is stopped right after the install; a running one is left alone).
 ensure_opendkim() {
   if [[ ! -x $OPENDKIM_BIN ]]; then
     (( EUID == 0 )) || die "opendkim is missing and installing it needs root"
@@ -15,9 +16,9 @@ ensure_opendkim() {
     apt-get update -qq >&2 || die "apt-get update failed"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq opendkim opendkim-tools >&2 \
       || die "apt-get install opendkim failed"
+    opendkim_daemon_down
     OPENDKIM_BIN=$(command -v opendkim || echo /usr/sbin/opendkim)
   fi
-  opendkim_daemon_down
   [[ -x $OPENDKIM_BIN ]] || die "opendkim installed but not found"
 }
 
