@@ -348,6 +348,8 @@ def main(workdir):
     if ratio_lines:
         lines.append("")
         lines.append("ratios of medians")
+        if "--plain" in meta.get("caravan_config", ""):
+            lines.append("  *** --plain: Caravan did NOT sign or encrypt, Postfix did: these ratios are not like for like ***")
         lines += ratio_lines
     if notes:
         lines.append("")
