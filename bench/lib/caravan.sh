@@ -85,10 +85,12 @@ ensure_producer() {
 }
 
 # ---------------------------------------------------------------- config
-# write_mta_config FILE : bench/mta-bench.yaml with the sink's port filled in.
+# write_mta_config FILE : the policy template (MTA_TEMPLATE, default bench/mta-bench.yaml) with
+#   the sink's port filled in, then the scenario's own edits (mta_config_hook FILE), if defined.
 write_mta_config() {
-  sed "s/@SINK_PORT@/$SINK_PORT/g" "$ROOT/bench/mta-bench.yaml" >"$1"
-  if grep -q '@SINK_PORT@' "$1"; then die "mta config still has a placeholder"; fi
+  sed "s/@SINK_PORT@/$SINK_PORT/g" "${MTA_TEMPLATE:-$ROOT/bench/mta-bench.yaml}" >"$1"
+  if declare -F mta_config_hook >/dev/null; then mta_config_hook "$1" || die "the mta config hook failed"; fi
+  if grep -q '@[A-Z_]*@' "$1"; then die "mta config still has a placeholder"; fi
 }
 
 # ---------------------------------------------------------------- engine lifecycle

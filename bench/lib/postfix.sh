@@ -91,6 +91,10 @@ postfix_instance_start() {
         "$ROOT/bench/postfix/$f" >"$PF_DIR/etc/$f"
     grep -q '@[A-Z_]*@' "$PF_DIR/etc/$f" && die "postfix $f still has a placeholder"
   done
+  # a scenario's own settings (bench/realsender.sh: TLS, the DKIM milter); POSTFIX_EXTRA overrides them
+  if declare -F pf_extra_config >/dev/null; then
+    pf_extra_config "$PF_DIR/etc" || { warn "postfix: the scenario's extra settings failed"; return 1; }
+  fi
   # POSTFIX_EXTRA="name=value ..." : extra main.cf settings for experiments (recorded in the run's kv)
   if [[ -n ${POSTFIX_EXTRA:-} ]]; then
     # shellcheck disable=SC2086
@@ -223,6 +227,7 @@ scenario_postfix() {
   python3 "$ROOT/bench/lib/proctree.py" bycomm "$PF_MASTER" >"$rundir/postfix-procs.0"
   read -r -a sys0 <<<"$(sys_cpu_sample)"
   cg0=$(pf_cgroup_ns); tr0=$(pf_tree_ticks); s0=$(sink_cpu_ticks); m0=$(sink_msgs)
+  if declare -F pf_window_hook >/dev/null; then pf_window_hook begin "$out" "$n"; fi
   rm -f "$rundir/postfix-mem.stop"
   python3 "$ROOT/bench/lib/proctree.py" mem "$PF_MASTER" "$rundir/postfix-mem.kv" "$rundir/postfix-mem.stop" 0.2 &
   local mem_pid=$!
@@ -237,6 +242,7 @@ scenario_postfix() {
   pf_wait_sink_end "$rundir/postfix-main.wait"; rc=$?
   t1=$PF_WAIT_MS
   cg1=$(pf_cgroup_ns); tr1=$(pf_tree_ticks); s1=$(sink_cpu_ticks)
+  if declare -F pf_window_hook >/dev/null; then pf_window_hook end "$out" "$n"; fi
   read -r -a sys1 <<<"$(sys_cpu_sample)"
   python3 "$ROOT/bench/lib/proctree.py" bycomm "$PF_MASTER" >"$rundir/postfix-procs.1"
   touch "$rundir/postfix-mem.stop"; wait "$mem_pid"; untrack_pid "$mem_pid"

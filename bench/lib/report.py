@@ -23,6 +23,7 @@ SCENARIOS = {
         ("rate", "end-to-end msgs/s (first submit -> last 250)", "%.0f"),
         ("intake_rate", "intake msgs/s (producer, persistent, tx/50)", "%.0f"),
         ("engine_cpu_ms_per_msg", "engine JVM CPU ms/msg (incl. broker)", "%.3f"),
+        ("mta_cpu_ms_per_msg", "MTA CPU ms/msg (the engine, signing included)", "%.3f"),
         ("producer_cpu_ms_per_msg", "producer CPU ms/msg (send phase)", "%.3f"),
         ("sink_cpu_ms_per_msg", "smtp-sink CPU ms/msg", "%.3f"),
         ("all_cpu_ms_per_msg", "machine CPU ms/msg (all processes)", "%.3f"),
@@ -34,7 +35,12 @@ SCENARIOS = {
         ("peak_rss_mb", "engine peak RSS MB (VmHWM, incl. warm-up)", "%.0f"),
         ("warm_rate", "warm-up batch msgs/s (cold JIT, unmeasured)", "%.0f"),
         ("distinct_d", "delivered (distinct, accounting)", "%d"),
-        ("sink_msgs", "received by smtp-sink", "%d"),
+        ("sink_msgs", "received by the sink", "%d"),
+        ("sink_tls_msgs", "received over TLS (warm-up + measured)", "%d"),
+        ("sink_all_msgs", "received in all (warm-up + measured)", "%d"),
+        ("dkim_sampled", "DKIM: messages sampled at the sink", "%d"),
+        ("dkim_signed", "DKIM: sampled with a DKIM-Signature", "%d"),
+        ("dkim_verified", "DKIM: sampled, signature verified", "%d"),
         ("start_s", "engine start to health UP, s", "%.1f"),
         ("log_lines_measured", "engine log lines during the measured batch", "%d"),
         ("busy_pct", "machine busy % before the run (2 s sample)", "%.0f"),
@@ -45,6 +51,8 @@ SCENARIOS = {
         ("intake_rate", "intake msgs/s (smtp-source: all 250 from smtpd)", "%.0f"),
         ("postfix_cpu_ms_per_msg", "Postfix CPU ms/msg (all its processes, cgroup)", "%.3f"),
         ("postfix_tree_cpu_ms_per_msg", "  cross-check: /proc tree + reaped children", "%.3f"),
+        ("opendkim_cpu_ms_per_msg", "OpenDKIM milter CPU ms/msg", "%.3f"),
+        ("mta_cpu_ms_per_msg", "MTA CPU ms/msg (Postfix + OpenDKIM)", "%.3f"),
         ("source_cpu_ms_per_msg", "smtp-source CPU ms/msg (the load generator)", "%.3f"),
         ("sink_cpu_ms_per_msg", "smtp-sink CPU ms/msg", "%.3f"),
         ("all_cpu_ms_per_msg", "machine CPU ms/msg (all processes)", "%.3f"),
@@ -58,8 +66,14 @@ SCENARIOS = {
         ("peak_procs", "Postfix processes at most", "%d"),
         ("warm_rate", "warm-up batch msgs/s (unmeasured)", "%.0f"),
         ("pf_sent", "delivered (maillog status=sent)", "%d"),
-        ("sink_msgs", "received by smtp-sink", "%d"),
+        ("sink_msgs", "received by the sink", "%d"),
         ("queue_left", "left in Postfix's queue at the end", "%d"),
+        ("sink_tls_msgs", "received over TLS (warm-up + measured)", "%d"),
+        ("sink_all_msgs", "received in all (warm-up + measured)", "%d"),
+        ("dkim_sampled", "DKIM: messages sampled at the sink", "%d"),
+        ("dkim_signed", "DKIM: sampled with a DKIM-Signature", "%d"),
+        ("dkim_verified", "DKIM: sampled, signature verified", "%d"),
+        ("opendkim_peak_rss_mb", "OpenDKIM peak RSS MB", "%.0f"),
         ("busy_pct", "machine busy % before the run (1 s sample)", "%.0f"),
         ("load1", "load average (1 min) before the run", "%.2f"),
     ]),
@@ -82,12 +96,16 @@ COMPONENTS = {
     "caravan": ("engine_cpu_ms_per_msg", "producer_cpu_ms_per_msg", "sink_cpu_ms_per_msg"),
     "postfix": ("postfix_cpu_ms_per_msg", "source_cpu_ms_per_msg", "sink_cpu_ms_per_msg"),
 }
+# processes of a scenario that only some invocations have (bench/realsender.sh: the DKIM milter)
+OPTIONAL_COMPONENTS = {"postfix": ("opendkim_cpu_ms_per_msg",)}
 
 # (numerator scenario, key, denominator scenario, key, label)
 RATIOS = [
     ("caravan", "rate", "postfix", "rate", "Caravan / Postfix msgs/s (end to end)"),
     ("caravan", "engine_cpu_ms_per_msg", "postfix", "postfix_cpu_ms_per_msg",
      "Caravan / Postfix CPU ms per message (the MTA's own processes)"),
+    ("caravan", "mta_cpu_ms_per_msg", "postfix", "mta_cpu_ms_per_msg",
+     "Caravan / Postfix CPU ms per message (MTA incl. its DKIM signer: Postfix + OpenDKIM)"),
     ("caravan", "all_cpu_ms_per_msg", "postfix", "all_cpu_ms_per_msg",
      "Caravan / Postfix machine CPU ms per message (incl. load generator, sink, kernel)"),
     ("caravan", "intake_rate", "postfix", "intake_rate", "Caravan / Postfix intake msgs/s"),
@@ -100,6 +118,7 @@ SIDE_BY_SIDE = [
     ("end-to-end msgs/s", {"caravan": "rate", "postfix": "rate", "ceiling": "rate", "ceiling_reuse": "rate"}, "%.0f"),
     ("intake msgs/s", {"caravan": "intake_rate", "postfix": "intake_rate"}, "%.0f"),
     ("MTA CPU ms/msg (its own processes)", {"caravan": "engine_cpu_ms_per_msg", "postfix": "postfix_cpu_ms_per_msg"}, "%.3f"),
+    ("MTA CPU ms/msg incl. DKIM signer", {"caravan": "mta_cpu_ms_per_msg", "postfix": "mta_cpu_ms_per_msg"}, "%.3f"),
     ("load generator CPU ms/msg", {"caravan": "producer_cpu_ms_per_msg", "postfix": "source_cpu_ms_per_msg",
                                    "ceiling": "source_cpu_ms_per_msg", "ceiling_reuse": "source_cpu_ms_per_msg"}, "%.3f"),
     ("smtp-sink CPU ms/msg", {k: "sink_cpu_ms_per_msg" for k in ("caravan", "postfix", "ceiling", "ceiling_reuse")}, "%.3f"),
@@ -132,7 +151,7 @@ def num(v):
 
 def derive(r):
     """Add computed keys: peak_rss_mb, load1, other_cpu_ms_per_msg, ok."""
-    for k in ("peak_rss", "peak_pss"):
+    for k in ("peak_rss", "peak_pss", "opendkim_peak_rss"):
         if num(r.get(k + "_kb")) is not None:
             r[k + "_mb"] = str(num(r[k + "_kb"]) / 1024)
     if r.get("load"):
@@ -141,6 +160,7 @@ def derive(r):
         r["start_s"] = str(num(r["start_ms"]) / 1000)
     comps = COMPONENTS.get(r.get("scenario"), COMPONENTS["caravan"])
     parts = [num(r.get(k)) for k in ("all_cpu_ms_per_msg",) + comps]
+    parts += [num(r[k]) for k in OPTIONAL_COMPONENTS.get(r.get("scenario"), ()) if num(r.get(k)) is not None]
     if None not in parts and num(r.get("irq_cpu_ms_per_msg")) is not None:
         parts.append(num(r["irq_cpu_ms_per_msg"]))  # not in any process's utime/stime
     if None not in parts:
@@ -162,7 +182,12 @@ def notes_for(name, run, r, cpus):
 
     n = num(r.get("messages"))
     if r.get("ok") != "1":
-        out.append(f"{run} {name}: FAILED (excluded from the median)")
+        out.append(f"{run} {name}: FAILED (excluded from the median)"
+                   + (f": {r['fail_reason']}" if r.get("fail_reason") else ""))
+    if r.get("check_note"):
+        out.append(f"{run} {name}: {r['check_note']}")
+    if r.get("sink_tls"):
+        out.append(f"{run} {name}: TLS at the sink {r['sink_tls']}; DKIM c={r.get('dkim_canon') or '-'}")
     if name == "postfix" and r.get("ok") == "1":
         if n is not None and num(r.get("sink_msgs")) not in (None, n):
             out.append(f"{run} postfix: smtp-sink received {r.get('sink_msgs')} for {int(n)} sent")
@@ -200,7 +225,7 @@ def main(workdir):
             data.setdefault(name, []).append((os.path.basename(rd), derive(read_kv(f))))
 
     lines = []
-    lines.append(f"Caravan benchmark  {meta.get('date', '')}")
+    lines.append(f"{meta.get('title', 'Caravan benchmark')}  {meta.get('date', '')}")
     if meta.get("engine", "").startswith("fake"):
         lines.append("*** FAKE ENGINE (bench/selftest): a harness self-test, these are NOT Caravan's figures ***")
     if meta:
@@ -209,7 +234,10 @@ def main(workdir):
         lines.append(f"load: {meta.get('messages')} msgs x {meta.get('size')} B per run, {meta.get('runs')} runs, "
                      f"warm-up {meta.get('warmup')} msgs per run (unmeasured), producer {meta.get('producer')}")
         lines.append(f"engine: {meta.get('engine')} {meta.get('engine_opts', '')}; commit {meta.get('commit', '?')}; "
-                     f"sink: smtp-sink on 127.0.0.1")
+                     f"sink: {meta.get('sink', 'smtp-sink on 127.0.0.1')}")
+        for k in ("dkim", "caravan_config"):
+            if meta.get(k):
+                lines.append(f"{k}: {meta[k]}")
         if meta.get("postfix"):
             lines.append(f"postfix: {meta['postfix']}")
         if meta.get("background"):
@@ -310,7 +338,7 @@ def main(workdir):
             ratio_lines.append(f"  {label}: {va / vb:.2f}")
     # per run too, for the two headline ratios (runs pair up: same run, same machine state)
     per_run = []
-    for a, ka, b, kb, label in RATIOS[:2]:
+    for a, ka, b, kb, label in RATIOS[:3]:
         ra = {rn: num(r.get(ka)) for rn, r in data.get(a, []) if r.get("ok") == "1"}
         rb = {rn: num(r.get(kb)) for rn, r in data.get(b, []) if r.get("ok") == "1"}
         cells = [f"{rn} {ra[rn] / rb[rn]:.2f}" for rn in sorted(ra) if ra[rn] and rb.get(rn)]
@@ -320,6 +348,8 @@ def main(workdir):
     if ratio_lines:
         lines.append("")
         lines.append("ratios of medians")
+        if "--plain" in meta.get("caravan_config", ""):
+            lines.append("  *** --plain: Caravan did NOT sign or encrypt, Postfix did: these ratios are not like for like ***")
         lines += ratio_lines
     if notes:
         lines.append("")
