@@ -19,6 +19,8 @@ public final class Defaults {
     public static final Rate MAX_CONN_RATE = Rate.UNLIMITED;
     /** PowerMTA's default; providers that limit volume get their own policy. */
     public static final Rate MAX_MSG_RATE = Rate.UNLIMITED;
+    /** No burst: max-msg-rate is an even pace, one message each 1/rate, which is what receivers count. */
+    public static final int MAX_MSG_BURST = 1;
     /** Quick first retries get past greylisting (typically 1-5 min), then doubling spares the receiver. */
     public static final List<Duration> RETRY_AFTER =
             List.of(Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(40));
@@ -84,7 +86,7 @@ public final class Defaults {
         return new DomainPolicy(DomainPolicy.DEFAULT, List.of(MATCH_ALL), MAX_SMTP_OUT, MAX_MSG_PER_CONNECTION,
                 MAX_CONN_RATE, MAX_MSG_RATE, new RetrySchedule(RETRY_AFTER, BACKOFF_RETRY, MAX_RETRIES, BOUNCE_AFTER),
                 BACKOFF, null, CONNECT_TIMEOUT, READ_TIMEOUT, IDLE_TIMEOUT, DATA_TIMEOUT, DATA_BLOCK_TIMEOUT,
-                DATA_DONE_TIMEOUT, TRANSACTION_TIMEOUT, MAX_RCPT_PER_TRANSACTION, MAX_REPLY_LINES);
+                DATA_DONE_TIMEOUT, TRANSACTION_TIMEOUT, MAX_RCPT_PER_TRANSACTION, MAX_REPLY_LINES, MAX_MSG_BURST);
     }
 
     /** The 'default' virtual MTA when mta.yaml does not list it: the host's own address and name. */

@@ -12,6 +12,8 @@ import org.caravan.routing.NextHop;
  * (RFC 5321 4.5.3.2): connect (TCP connect and the whole greeting), read (EHLO, MAIL, RCPT, RSET
  * replies), data (the 354), data-block (each write of the body), data-done (the reply to the final
  * dot) and transaction (a deadline for one whole transaction, enforced by closing the socket).
+ * {@code maxMsgBurst}: how many messages may go together after a pause before max-msg-rate's even
+ * pace (one each 1/rate) holds again.
  */
 public record DomainPolicy(
         String name,
@@ -31,7 +33,8 @@ public record DomainPolicy(
         Duration dataDoneTimeout,
         Duration transactionTimeout,
         int maxRcptPerTransaction,
-        int maxReplyLines) {
+        int maxReplyLines,
+        int maxMsgBurst) {
 
     /** The catch-all policy; it matches "*" and every other policy inherits from it. */
     public static final String DEFAULT = "default";
@@ -56,6 +59,9 @@ public record DomainPolicy(
         if (maxRcptPerTransaction < 1 || maxReplyLines < 1) {
             throw new IllegalArgumentException("policy " + name + ": SMTP limits must be positive");
         }
+        if (maxMsgBurst < 1) {
+            throw new IllegalArgumentException("policy " + name + ": max-msg-burst must be at least 1");
+        }
     }
 
     /** A policy with the built-in SMTP phase timeouts and limits (for callers that set only the basics). */
@@ -65,6 +71,6 @@ public record DomainPolicy(
         this(name, match, maxSmtpOut, maxMsgPerConnection, maxConnRate, maxMsgRate, retry, backoff, route,
                 connectTimeout, readTimeout, idleTimeout, Defaults.DATA_TIMEOUT, Defaults.DATA_BLOCK_TIMEOUT,
                 Defaults.DATA_DONE_TIMEOUT, Defaults.TRANSACTION_TIMEOUT, Defaults.MAX_RCPT_PER_TRANSACTION,
-                Defaults.MAX_REPLY_LINES);
+                Defaults.MAX_REPLY_LINES, Defaults.MAX_MSG_BURST);
     }
 }

@@ -17,7 +17,8 @@ final class PolicyReader {
             "max-conn-rate", "max-msg-rate", "retry-after", "backoff-retry", "max-retries", "bounce-after",
             "connect-timeout", "read-timeout", "idle-timeout", "backoff", "route",
             "data-timeout", "data-block-timeout", "data-done-timeout", "transaction-timeout",
-            "max-rcpt-per-transaction", "max-reply-lines");
+            "max-rcpt-per-transaction", "max-reply-lines",
+            "max-msg-burst");
     static final Set<String> BACKOFF_KEYS = YamlMap.keys("patterns", "max-msg-rate", "to-normal-after");
 
     /** Which policy claimed each match entry, to refuse one domain in two policies. */
@@ -96,7 +97,8 @@ final class PolicyReader {
                 or(b.scalar("data-done-timeout", Values::positiveDuration), parent.dataDoneTimeout()),
                 or(b.scalar("transaction-timeout", Values::positiveDuration), parent.transactionTimeout()),
                 or(b.scalar("max-rcpt-per-transaction", Values::positiveInt), parent.maxRcptPerTransaction()),
-                or(b.scalar("max-reply-lines", Values::positiveInt), parent.maxReplyLines()));
+                or(b.scalar("max-reply-lines", Values::positiveInt), parent.maxReplyLines()),
+                or(b.scalar("max-msg-burst", Values::positiveInt), parent.maxMsgBurst()));
     }
 
     /** A backoff block read against the rate of the policy using it, so an inherited block scales. */

@@ -21,12 +21,16 @@ public final class PooledSmtpSender implements JavaMailSender {
 
     private final SmtpConnectionPool pool;
     private final Session session;
-    private final MessageRateGate gate;
+    private final Pacer pace;
+    private final Pacer wire;
+    private final Admissions admissions = new Admissions();
 
-    public PooledSmtpSender(SmtpConnectionPool pool, Session session, MessageRateGate gate) {
+    /** @param pace the line's max-msg-rate pacer; the sender paces the bodies with a twin of it */
+    public PooledSmtpSender(SmtpConnectionPool pool, Session session, Pacer pace) {
         this.pool = pool;
         this.session = session;
-        this.gate = gate;
+        this.pace = pace;
+        this.wire = pace.twin();
     }
 
     @Override
@@ -38,59 +42,44 @@ public final class PooledSmtpSender implements JavaMailSender {
         if (message.replies().size() == message.recipients().size()) {
             return; // already settled before SMTP (next hop lookup failed)
         }
-        Admissions admissions = new Admissions();
-        try {
-            admissions.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            message.replyToRest(SmtpReply.connectionFailure("interrupted while waiting for the message rate"));
-            return;
-        }
-        try {
-            SmtpReply failure = null;
-            for (NextHop hop : message.nextHops()) {
-                SmtpReply refused = sendVia(hop, message, admissions);
-                if (refused == null) {
-                    return;
-                }
-                failure = worse(failure, refused);
+        SmtpReply failure = null;
+        for (NextHop hop : message.nextHops()) {
+            SmtpReply refused = sendVia(hop, message);
+            if (refused == null) {
+                return;
             }
-            message.clearReplies();
-            message.replyToRest(failure != null ? failure : SmtpReply.connectionFailure("no next hop"));
-        } finally {
-            admissions.release();
+            failure = worse(failure, refused);
         }
+        message.clearReplies();
+        message.replyToRest(failure != null ? failure : SmtpReply.connectionFailure("no next hop"));
     }
 
     /**
-     * The rate gate's admissions for one message: one per SMTP transaction, since the server counts
-     * each (recipients split over several count several). The previous one is given back before the
-     * next is asked for; holding it would let a message wait on itself.
+     * Paces a message's transactions. The route's pace step took the first one's cell of the
+     * line's pacer; each later one (its recipients split over several) takes its own, since the
+     * server counts each. Then, after the 354, every body takes a cell of the wire pacer: the
+     * moment the server receives the message is what it counts, and taking the cell there keeps
+     * the variable time of connecting and of the commands before it out of the spacing.
      */
     private final class Admissions implements SmtpTransaction.Admission {
 
-        private boolean holding;
-
-        void acquire() throws InterruptedException {
-            holding = gate.acquire();
+        @Override
+        public boolean next() {
+            return admitted(pace);
         }
 
         @Override
-        public boolean next() {
-            release();
+        public boolean body() {
+            return admitted(wire);
+        }
+
+        private boolean admitted(Pacer pacer) {
             try {
-                acquire();
+                pacer.take();
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
-            }
-        }
-
-        void release() {
-            if (holding) {
-                holding = false;
-                gate.done();
             }
         }
     }
@@ -111,7 +100,7 @@ public final class PooledSmtpSender implements JavaMailSender {
      * (unreachable, refused the session, cannot take the message). A pooled connection found dead
      * before MAIL FROM was accepted is replaced by a fresh one once; nothing later is re-sent here.
      */
-    private SmtpReply sendVia(NextHop hop, OutboundMessage message, Admissions admissions) {
+    private SmtpReply sendVia(NextHop hop, OutboundMessage message) {
         for (int tries = 0; ; tries++) {
             SmtpConnection connection;
             try {

@@ -19,7 +19,7 @@ import org.caravan.routing.NextHop;
 
 /**
  * The open SMTP connections of one (vmta, policy): at most maxOpen at once (max-smtp-out), new
- * ones no faster than max-conn-rate, each retired after max-msg-per-connection messages or when
+ * ones evenly paced at max-conn-rate (one each 1/rate, no burst), each retired after max-msg-per-connection messages or when
  * idle too long. Connections are kept per next hop, since a policy's domains can have many MXs;
  * a hop without idle connections is forgotten, and all idle connections are also kept in one
  * list oldest first, so eviction and "take an idle slot of another hop" never walk every hop.
@@ -31,8 +31,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private volatile int maxOpen;
     private volatile int maxMessagesPerConnection;
     private final long idleNanos;
-    private volatile SlidingWindowLimiter connectionRate;
     private volatile Rate maxConnRate;
+    private final Pacer connectionPace = new Pacer(() -> maxConnRate, () -> 1);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private final Map<NextHop, ArrayDeque<SmtpConnection>> idle = new HashMap<>();
@@ -48,7 +48,6 @@ public final class SmtpConnectionPool implements AutoCloseable {
         this.maxOpen = maxOpen;
         this.maxMessagesPerConnection = maxMessagesPerConnection;
         this.idleNanos = idleTimeout.toNanos();
-        this.connectionRate = new SlidingWindowLimiter(maxConnRate);
         this.maxConnRate = maxConnRate;
     }
 
@@ -80,8 +79,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
         return maxConnRate;
     }
 
+    /** Applies to the next new connection: it comes one new interval after the last one. */
     public void maxConnRate(Rate rate) {
-        this.connectionRate = new SlidingWindowLimiter(rate);
         this.maxConnRate = rate;
     }
 
@@ -122,7 +121,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private SmtpConnection connect(NextHop hop) throws MessagingException, InterruptedException {
         boolean ok = false;
         try {
-            connectionRate.acquire();
+            connectionPace.take();
             SmtpConnection connection = connector.open(hop);
             ok = true;
             return connection;
