@@ -31,10 +31,17 @@ public final class Pacer {
     /** Theoretical time (System.nanoTime) of the last cell; meaningful once started. */
     private long last;
     private boolean started;
+    /** When the slot came for the thread holding the turn; guarded by the turn. */
+    private long turnAt;
 
     public Pacer(Supplier<Rate> rate, IntSupplier burst) {
         this.rate = rate;
         this.burst = burst;
+    }
+
+    /** The rate in force now. */
+    public Rate rate() {
+        return rate.get();
     }
 
     /** Another pacer with the same rate and burst and a meter of its own. */
@@ -62,14 +69,19 @@ public final class Pacer {
             }
         }
         try {
+            long asked = System.nanoTime();
+            long now = asked;
             long wait;
-            while ((wait = waitNanos(System.nanoTime())) > 0) {
+            while ((wait = waitNanos(now)) > 0) {
                 if (!stillWanted.getAsBoolean()) {
                     turn.unlock();
                     return false;
                 }
                 nap(wait);
+                now = System.nanoTime();
             }
+            // the slot came at now + wait (a nap overshoots it); an idle line's slot is when it asked
+            turnAt = Math.max(asked, now + wait);
             return true;
         } catch (InterruptedException e) {
             turn.unlock();
@@ -85,10 +97,12 @@ public final class Pacer {
         if (!turn.tryLock()) {
             return false;
         }
-        if (waitNanos(System.nanoTime()) > 0) {
+        long now = System.nanoTime();
+        if (waitNanos(now) > 0) {
             turn.unlock();
             return false;
         }
+        turnAt = now;
         return true;
     }
 
@@ -98,17 +112,21 @@ public final class Pacer {
             if (rate.get().isUnlimited()) {
                 return;
             }
+            // with the turn, the cell is counted when its slot came, not when the work reached this
+            // step: time spent receiving and naps' overshoot would otherwise add to every interval.
+            // Without it (the wire, split transactions) it is counted when it goes: exact spacing.
+            long at = turn.isHeldByCurrentThread() ? turnAt : System.nanoTime();
             while (true) {
                 long wait;
                 synchronized (this) {
-                    long now = System.nanoTime();
-                    wait = waitNanos(now);
+                    wait = waitNanos(at);
                     if (wait <= 0) {
-                        admit(now);
+                        admit(at);
                         return;
                     }
                 }
                 nap(wait);
+                at = System.nanoTime();
             }
         } finally {
             pass();

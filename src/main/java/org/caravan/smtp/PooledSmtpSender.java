@@ -23,14 +23,18 @@ public final class PooledSmtpSender implements JavaMailSender {
     private final Session session;
     private final Pacer pace;
     private final Pacer wire;
-    private final Admissions admissions = new Admissions();
+    private final MessageRateGate gate;
 
-    /** @param pace the line's max-msg-rate pacer; the sender paces the bodies with a twin of it */
+    /**
+     * @param pace the line's max-msg-rate pacer; the sender paces the bodies with a twin of it and
+     *             holds every window of the rate's unit to its count with a gate on the same rate
+     */
     public PooledSmtpSender(SmtpConnectionPool pool, Session session, Pacer pace) {
         this.pool = pool;
         this.session = session;
         this.pace = pace;
         this.wire = pace.twin();
+        this.gate = new MessageRateGate(pace::rate);
     }
 
     @Override
@@ -42,26 +46,33 @@ public final class PooledSmtpSender implements JavaMailSender {
         if (message.replies().size() == message.recipients().size()) {
             return; // already settled before SMTP (next hop lookup failed)
         }
-        SmtpReply failure = null;
-        for (NextHop hop : message.nextHops()) {
-            SmtpReply refused = sendVia(hop, message);
-            if (refused == null) {
-                return;
+        Admissions admissions = new Admissions();
+        try {
+            SmtpReply failure = null;
+            for (NextHop hop : message.nextHops()) {
+                SmtpReply refused = sendVia(hop, message, admissions);
+                if (refused == null) {
+                    return;
+                }
+                failure = worse(failure, refused);
             }
-            failure = worse(failure, refused);
+            message.clearReplies();
+            message.replyToRest(failure != null ? failure : SmtpReply.connectionFailure("no next hop"));
+        } finally {
+            admissions.release();
         }
-        message.clearReplies();
-        message.replyToRest(failure != null ? failure : SmtpReply.connectionFailure("no next hop"));
     }
 
     /**
-     * Paces a message's transactions. The route's pace step took the first one's cell of the
+     * Paces one message's transactions. The route's pace step took the first one's cell of the
      * line's pacer; each later one (its recipients split over several) takes its own, since the
-     * server counts each. Then, after the 354, every body takes a cell of the wire pacer: the
-     * moment the server receives the message is what it counts, and taking the cell there keeps
-     * the variable time of connecting and of the commands before it out of the spacing.
+     * server counts each. After the 354 every body takes a cell of the wire pacer, so the variable
+     * time of connecting and of the commands before it stays out of the spacing the server sees,
+     * and then the rate gate's admission, which it holds until the transaction is answered.
      */
     private final class Admissions implements SmtpTransaction.Admission {
+
+        private boolean holding;
 
         @Override
         public boolean next() {
@@ -70,7 +81,25 @@ public final class PooledSmtpSender implements JavaMailSender {
 
         @Override
         public boolean body() {
-            return admitted(wire);
+            release();
+            if (!admitted(wire)) {
+                return false;
+            }
+            try {
+                holding = gate.acquire();
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        /** The transaction the gate admitted is over (answered or failed). */
+        void release() {
+            if (holding) {
+                holding = false;
+                gate.done();
+            }
         }
 
         private boolean admitted(Pacer pacer) {
@@ -100,7 +129,7 @@ public final class PooledSmtpSender implements JavaMailSender {
      * (unreachable, refused the session, cannot take the message). A pooled connection found dead
      * before MAIL FROM was accepted is replaced by a fresh one once; nothing later is re-sent here.
      */
-    private SmtpReply sendVia(NextHop hop, OutboundMessage message) {
+    private SmtpReply sendVia(NextHop hop, OutboundMessage message, Admissions admissions) {
         for (int tries = 0; ; tries++) {
             SmtpConnection connection;
             try {
