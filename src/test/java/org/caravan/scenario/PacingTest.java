@@ -114,9 +114,14 @@ class PacingTest {
         submit("fast", 40);
         assertThat(smtp.awaitMessages(40, Duration.ofSeconds(20))).as("all 40 delivered").isTrue();
         long[] at = arrivals(smtp);
-        LimitsTest.Window densest = LimitsTest.Window.densest(at, 100 * MS);
-        System.out.printf("PacingTest fast: densest 100 ms: %s; first to last %.2f s%n", densest, (at[39] - at[0]) / 1e9);
-        assertThat(densest.count()).as("most accepted in any 100 ms (%s)", densest).isLessThanOrEqualTo(2);
+        // one each 50 ms puts the third of three exactly 100 ms after the first; arrivals at the
+        // server carry scheduling jitter of a fraction of a millisecond to a few, so 5 ms are allowed
+        LimitsTest.Window densest = LimitsTest.Window.densest(at, 95 * MS);
+        LimitsTest.Window strict = LimitsTest.Window.densest(at, 100 * MS);
+        System.out.printf("PacingTest fast: densest 95 ms: %s; densest 100 ms: %s; first to last %.2f s%n", densest,
+                strict, (at[39] - at[0]) / 1e9);
+        assertThat(densest.count()).as("most accepted in any 95 ms (%s)", densest).isLessThanOrEqualTo(2);
+        assertThat(strict.count()).as("most accepted in any 100 ms (%s)", strict).isLessThanOrEqualTo(3);
         assertThat(at[39] - at[0]).as("39 gaps of 50 ms").isGreaterThanOrEqualTo(1900 * MS);
     }
 
