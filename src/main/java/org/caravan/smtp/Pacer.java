@@ -18,7 +18,8 @@ import org.caravan.config.Rate;
  * <p>One pacer is shared by all consumers of a (vmta, policy). Besides {@link #take()} it has a
  * turn: the consumer holding it is the one that takes a message off the queue when the next cell
  * conforms ({@link #awaitTurn}), while the others park on the turn holding nothing. So a waiting
- * line leaves its mail on the queue, and one thread, not all of them, watches the clock.
+ * line leaves its mail on the queue, and one thread, not all of them, watches the clock. The
+ * SMTP sender paces the bodies again with a {@link #twin()}, at the moment each goes out.
  */
 public final class Pacer {
 
