@@ -104,10 +104,11 @@ public class EngineConfiguration {
     @Bean("intakeCommits")
     CommitBatching intakeCommits(@Value("${caravan.intake.commit-batch}") int maxMessages,
             @Value("${caravan.intake.commit-max-age}") String maxAge, AccountingLog accounting) {
-        return commitBatching("caravan.intake", maxMessages, maxAge, accounting, WaitForecast.NEVER, QueuePacing.NONE);
+        return commitBatching("caravan.intake", maxMessages, maxAge, accounting, WaitForecast.NEVER,
+                QueuePacing.NONE);
     }
 
-    /** Delivery's broker transactions: how many finished deliveries one commit acks; a paced line takes a message when its slot comes. */
+    /** Delivery's broker transactions: finished deliveries per commit; a paced line takes a message when its slot comes. */
     @Bean("deliveryCommits")
     CommitBatching deliveryCommits(@Value("${caravan.delivery.commit-batch}") int maxMessages,
             @Value("${caravan.delivery.commit-max-age}") String maxAge, AccountingLog accounting,

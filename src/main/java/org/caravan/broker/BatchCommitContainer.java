@@ -20,10 +20,10 @@ import org.springframework.transaction.TransactionStatus;
  * that may not finish within the batch's remaining age (the last one took longer, or the queue's
  * {@link WaitForecast} sees a wait ahead), before a paced queue's next slot (its
  * {@link QueuePacing}: a consumer with nothing pending waits for the slot before it receives, so
- * a waiting line leaves its mail on the queue), and when the container stops. Acks are never committed
- * from another thread: JMS sessions are single-threaded, and a commit acks every message received
- * on the session, the one in progress too. One commit is one journal sync and one round trip,
- * the largest fixed cost of a message here.
+ * a waiting line leaves its mail on the queue), and when the container stops. Acks are never
+ * committed from another thread: JMS sessions are single-threaded, and a commit acks every
+ * message received on the session, the one in progress too. One commit is one journal sync and
+ * one round trip, the largest fixed cost of a message here.
  */
 class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
 
