@@ -11,6 +11,7 @@ import org.apache.camel.component.jms.JmsComponent;
 import org.caravan.broker.CommitBatching;
 import org.caravan.broker.JournalDiskGuard;
 import org.caravan.broker.KnownDestinations;
+import org.caravan.broker.QueuePacing;
 import org.caravan.broker.WaitForecast;
 import org.caravan.config.EngineSettings;
 import org.caravan.config.MtaConfig;
@@ -18,6 +19,7 @@ import org.caravan.config.MtaConfigLoader;
 import org.caravan.delivery.DeliveryAttempt;
 import org.caravan.delivery.DeliveryLines;
 import org.caravan.delivery.DeliveryRoutes;
+import org.caravan.delivery.PacedQueues;
 import org.caravan.delivery.StrandedMailHealth;
 import org.caravan.delivery.StrandedQueues;
 import org.caravan.intake.IntakeProcessor;
@@ -36,6 +38,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -130,15 +133,16 @@ public class EngineConfiguration {
     @Bean("intakeCommits")
     CommitBatching intakeCommits(@Value("${caravan.intake.commit-batch}") int maxMessages,
             @Value("${caravan.intake.commit-max-age}") String maxAge, AccountingLog accounting) {
-        return commitBatching("caravan.intake", maxMessages, maxAge, accounting, WaitForecast.NEVER);
+        return commitBatching("caravan.intake", maxMessages, maxAge, accounting, WaitForecast.NEVER,
+                QueuePacing.NONE);
     }
 
-    /** Delivery's broker transactions: how many finished deliveries one commit acks. */
+    /** Delivery's broker transactions: finished deliveries per commit; a paced line takes a message when its slot comes. */
     @Bean("deliveryCommits")
     CommitBatching deliveryCommits(@Value("${caravan.delivery.commit-batch}") int maxMessages,
             @Value("${caravan.delivery.commit-max-age}") String maxAge, AccountingLog accounting,
             DeliveryAttempt delivery) {
-        return commitBatching("caravan.delivery", maxMessages, maxAge, accounting, delivery);
+        return commitBatching("caravan.delivery", maxMessages, maxAge, accounting, delivery, delivery);
     }
 
     /** DOWN while accounting cannot be written (health component "accounting"). */
@@ -158,12 +162,18 @@ public class EngineConfiguration {
      * its record is on disk. A bad value stops the start naming its key, as a bad mta.yaml does.
      */
     private static CommitBatching commitBatching(String prefix, int maxMessages, String maxAge,
-            AccountingLog accounting, WaitForecast forecast) {
+            AccountingLog accounting, WaitForecast forecast, QueuePacing pacing) {
         if (maxMessages < 1) {
             throw new IllegalStateException(prefix + ".commit-batch: must be at least 1, not " + maxMessages);
         }
         return new CommitBatching(maxMessages, EngineSettings.duration(prefix + ".commit-max-age", maxAge),
-                accounting::awaitDurable, forecast);
+                accounting::awaitDurable, forecast, pacing);
+    }
+
+    /** The embedded broker prefetches nothing for paced delivery queues: their mail waits on the queue. */
+    @Bean
+    ArtemisConfigurationCustomizer pacedQueuesPrefetchNothing(MtaConfig config) {
+        return broker -> PacedQueues.noPrefetch(broker, config);
     }
 
     @Bean(destroyMethod = "close")

@@ -7,6 +7,7 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 import org.apache.camel.component.jms.DefaultJmsMessageListenerContainer;
 import org.apache.camel.component.jms.JmsEndpoint;
+import org.springframework.transaction.TransactionStatus;
 
 /**
  * camel-jms's listener container, committing its transacted session once per batch instead of
@@ -17,16 +18,19 @@ import org.apache.camel.component.jms.JmsEndpoint;
  * <p>A batch ends at {@code maxMessages}, at {@code maxAge}, as soon as no further message is
  * waiting (a listener never blocks on an empty queue holding uncommitted work), before a message
  * that may not finish within the batch's remaining age (the last one took longer, or the queue's
- * {@link WaitForecast} sees a wait ahead), and when the container stops. Acks are never committed
- * from another thread: JMS sessions are single-threaded, and a commit acks every message received
- * on the session, the one in progress too. One commit is one journal sync and one round trip,
- * the largest fixed cost of a message here.
+ * {@link WaitForecast} sees a wait ahead), before a paced queue's next slot (its
+ * {@link QueuePacing}: a consumer with nothing pending waits for the slot before it receives, so
+ * a waiting line leaves its mail on the queue), and when the container stops. Acks are never
+ * committed from another thread: JMS sessions are single-threaded, and a commit acks every
+ * message received on the session, the one in progress too. One commit is one journal sync and
+ * one round trip, the largest fixed cost of a message here.
  */
 class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
 
     private final CommitBatching batching;
     /** The batch of the session this invoker thread works on (one session per thread). */
     private final ThreadLocal<CommitBatch> current = new ThreadLocal<>();
+    private volatile QueuePacing.Turns turns;
 
     BatchCommitContainer(JmsEndpoint endpoint, CommitBatching batching) {
         super(endpoint);
@@ -44,17 +48,49 @@ class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
         return batched;
     }
 
+    /** The queue's turns, found once: the destination is fixed for the container's life. */
+    private QueuePacing.Turns turns() {
+        QueuePacing.Turns t = turns;
+        if (t == null) {
+            t = batching.turnsOf(getDestinationName());
+            turns = t;
+        }
+        return t;
+    }
+
+    /** Whatever happened to the message (nothing came, it failed, it was done), its turn is given back. */
+    @Override
+    protected boolean doReceiveAndExecute(Object invoker, Session session, MessageConsumer consumer,
+            TransactionStatus status) throws JMSException {
+        try {
+            return super.doReceiveAndExecute(invoker, session, consumer, status);
+        } finally {
+            turns().pass();
+        }
+    }
+
     @Override
     protected Message receiveMessage(MessageConsumer consumer) throws JMSException {
         CommitBatch open = current.get();
+        QueuePacing.Turns turns = turns();
         Message next;
         if (open != null && open.hasPending()) {
             // null ends the batch: the container then calls commitIfNecessary(session, null)
-            if (!open.mayTakeAnother(batching.maxAgeNanos()) || batching.nextWouldWait(getDestinationName())) {
+            if (!open.mayTakeAnother(batching.maxAgeNanos()) || batching.nextWouldWait(getDestinationName())
+                    || !turns.tryNow()) {
                 return null;
             }
             next = consumer.receiveNoWait();
         } else {
+            try {
+                // a paced line takes its next message only when that message's slot comes
+                if (!turns.await(this::isRunning)) {
+                    return null;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
             next = super.receiveMessage(consumer);
         }
         if (next != null && open != null) {

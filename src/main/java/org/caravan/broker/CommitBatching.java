@@ -25,17 +25,24 @@ public final class CommitBatching implements MessageListenerContainerFactory {
     private final LongAdder messages = new LongAdder();
     private final Runnable beforeCommit;
     private final WaitForecast forecast;
+    private final QueuePacing pacing;
 
     public CommitBatching(int maxMessages, Duration maxAge) {
         this(maxMessages, maxAge, () -> { }, WaitForecast.NEVER);
+    }
+
+    public CommitBatching(int maxMessages, Duration maxAge, Runnable beforeCommit, WaitForecast forecast) {
+        this(maxMessages, maxAge, beforeCommit, forecast, QueuePacing.NONE);
     }
 
     /**
      * @param beforeCommit runs on the consumer's thread before every commit; it may block (a
      *                     commit must not ack what is not yet durable) and throws only to roll back
      * @param forecast     tells whether the next message of a queue would wait before its work
+     * @param pacing       when a consumer may take its next message (a paced line: when its slot comes)
      */
-    public CommitBatching(int maxMessages, Duration maxAge, Runnable beforeCommit, WaitForecast forecast) {
+    public CommitBatching(int maxMessages, Duration maxAge, Runnable beforeCommit, WaitForecast forecast,
+            QueuePacing pacing) {
         if (maxMessages < 1) {
             throw new IllegalArgumentException("a commit batch holds at least 1 message, not " + maxMessages);
         }
@@ -43,6 +50,7 @@ public final class CommitBatching implements MessageListenerContainerFactory {
         this.maxAgeNanos = maxAge.toNanos();
         this.beforeCommit = beforeCommit;
         this.forecast = forecast;
+        this.pacing = pacing;
     }
 
     @Override
@@ -60,6 +68,10 @@ public final class CommitBatching implements MessageListenerContainerFactory {
 
     Runnable beforeCommit() {
         return beforeCommit;
+    }
+
+    QueuePacing.Turns turnsOf(String queue) {
+        return queue == null ? QueuePacing.Turns.FREE : pacing.of(queue);
     }
 
     boolean nextWouldWait(String queue) {

@@ -19,6 +19,8 @@ public final class Defaults {
     public static final Rate MAX_CONN_RATE = Rate.UNLIMITED;
     /** PowerMTA's default; providers that limit volume get their own policy. */
     public static final Rate MAX_MSG_RATE = Rate.UNLIMITED;
+    /** No burst: max-msg-rate is an even pace, one message each 1/rate, which is what receivers count. */
+    public static final int MAX_MSG_BURST = 1;
     /** Quick first retries get past greylisting (typically 1-5 min), then doubling spares the receiver. */
     public static final List<Duration> RETRY_AFTER =
             List.of(Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(20), Duration.ofMinutes(40));

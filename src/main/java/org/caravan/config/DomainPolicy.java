@@ -13,6 +13,8 @@ import org.caravan.routing.NextHop;
  * replies), data (the 354), data-block (each write of the body), data-done (the reply to the final
  * dot) and transaction (a deadline for one whole transaction, enforced by closing the socket).
  * {@code mxMatch} (mx-match) claims the domains whose every MX host matches one of its patterns.
+ * {@code maxMsgBurst}: how many messages may go together after a pause before max-msg-rate's even
+ * pace (one each 1/rate) holds again.
  */
 public record DomainPolicy(
         String name,
@@ -34,7 +36,8 @@ public record DomainPolicy(
         int maxRcptPerTransaction,
         int maxReplyLines,
         List<String> mxMatch,
-        TlsPolicy tls) {
+        TlsPolicy tls,
+        int maxMsgBurst) {
 
     /** The catch-all policy; it matches "*" and every other policy inherits from it. */
     public static final String DEFAULT = "default";
@@ -61,16 +64,20 @@ public record DomainPolicy(
         if (maxRcptPerTransaction < 1 || maxReplyLines < 1) {
             throw new IllegalArgumentException("policy " + name + ": SMTP limits must be positive");
         }
+        if (maxMsgBurst < 1) {
+            throw new IllegalArgumentException("policy " + name + ": max-msg-burst must be at least 1");
+        }
     }
 
-    /** A policy that matches by domain name only (no mx-match), with the built-in TLS keys. */
+    /** A policy that matches by domain name only (no mx-match), with the built-in TLS keys and burst. */
     public DomainPolicy(String name, List<String> match, int maxSmtpOut, int maxMsgPerConnection, Rate maxConnRate,
             Rate maxMsgRate, RetrySchedule retry, BackoffMode backoff, NextHop route, Duration connectTimeout,
             Duration readTimeout, Duration idleTimeout, Duration dataTimeout, Duration dataBlockTimeout,
             Duration dataDoneTimeout, Duration transactionTimeout, int maxRcptPerTransaction, int maxReplyLines) {
         this(name, match, maxSmtpOut, maxMsgPerConnection, maxConnRate, maxMsgRate, retry, backoff, route,
                 connectTimeout, readTimeout, idleTimeout, dataTimeout, dataBlockTimeout, dataDoneTimeout,
-                transactionTimeout, maxRcptPerTransaction, maxReplyLines, List.of(), Defaults.TLS);
+                transactionTimeout, maxRcptPerTransaction, maxReplyLines, List.of(), Defaults.TLS,
+                Defaults.MAX_MSG_BURST);
     }
 
     /** A policy with the built-in SMTP phase timeouts and limits (for callers that set only the basics). */

@@ -18,7 +18,8 @@ final class PolicyReader {
             "connect-timeout", "read-timeout", "idle-timeout", "backoff", "route",
             "data-timeout", "data-block-timeout", "data-done-timeout", "transaction-timeout",
             "max-rcpt-per-transaction", "max-reply-lines",
-            "mx-match", "use-starttls", "require-starttls", "tls-verify", "mta-sts", "tls-fallback-for");
+            "mx-match", "use-starttls", "require-starttls", "tls-verify", "mta-sts", "tls-fallback-for",
+            "max-msg-burst");
     static final Set<String> BACKOFF_KEYS = YamlMap.keys("patterns", "max-msg-rate", "to-normal-after");
 
     /** Which policy claimed each match entry, to refuse one domain in two policies. */
@@ -120,7 +121,8 @@ final class PolicyReader {
                 or(b.scalar("transaction-timeout", Values::positiveDuration), parent.transactionTimeout()),
                 or(b.scalar("max-rcpt-per-transaction", Values::positiveInt), parent.maxRcptPerTransaction()),
                 or(b.scalar("max-reply-lines", Values::positiveInt), parent.maxReplyLines()),
-                mxMatch(name, b), TlsKeys.read(b, parent.tls()));
+                mxMatch(name, b), TlsKeys.read(b, parent.tls()),
+                or(b.scalar("max-msg-burst", Values::positiveInt), parent.maxMsgBurst()));
     }
 
     /** A backoff block read against the rate of the policy using it, so an inherited block scales. */

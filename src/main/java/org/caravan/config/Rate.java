@@ -1,6 +1,5 @@
 package org.caravan.config;
 
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,9 +9,6 @@ public record Rate(long count, Duration per) {
 
     /** No limit; count and per are chosen so arithmetic on it stays finite. */
     public static final Rate UNLIMITED = new Rate(Long.MAX_VALUE, Duration.ofSeconds(1));
-
-    /** The shortest period the throttle gets: finer slots cost timer churn and gain no smoothness. */
-    static final long MIN_PERIOD_MILLIS = 50;
 
     private static final Pattern RATE = Pattern.compile("(\\d{1,18})/([smhd])");
 
@@ -50,24 +46,15 @@ public record Rate(long count, Duration per) {
     }
 
     /**
-     * The Throttle EIP setting for this rate: the fewest permits per period that keep the period
-     * at least 50 ms, so traffic is spread evenly instead of bursting at the start of each unit.
-     * Since period >= per * permits / count, no window of {@code per} sees more than count.
+     * The even spacing of this rate: per / count, rounded up so it is never faster than the rate
+     * (2000/h: 1.8 s, 20/s: 50 ms); 0 when unlimited.
      */
-    public ThrottleWindow throttleWindow() {
+    public long intervalNanos() {
         if (isUnlimited()) {
-            return new ThrottleWindow(Integer.MAX_VALUE, 1000);
+            return 0;
         }
-        BigInteger c = BigInteger.valueOf(count);
-        BigInteger perMs = BigInteger.valueOf(per.toMillis());
-        // smallest p with ceil(perMs * p / count) >= 50, i.e. perMs * p > 49 * count
-        BigInteger p = c.multiply(BigInteger.valueOf(MIN_PERIOD_MILLIS - 1)).divide(perMs).add(BigInteger.ONE);
-        // k whole windows of p permits fit in one unit; period = ceil(unit / k), so a unit never
-        // holds more than k * p <= count permits even when p does not divide count (25/s: 2 per 84 ms)
-        BigInteger k = c.divide(p);
-        BigInteger[] qr = perMs.divideAndRemainder(k);
-        BigInteger period = qr[1].signum() == 0 ? qr[0] : qr[0].add(BigInteger.ONE);
-        return new ThrottleWindow(p.longValueExact(), period.longValueExact());
+        long per = this.per.toNanos();
+        return per / count + (per % count == 0 ? 0 : 1);
     }
 
     /** The directive form: "2000/h", "unlimited". */

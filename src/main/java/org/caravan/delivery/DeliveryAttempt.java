@@ -9,6 +9,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.jms.JmsMessage;
 import org.apache.camel.support.DefaultMessage;
+import org.caravan.broker.QueuePacing;
 import org.caravan.broker.WaitForecast;
 import org.caravan.config.DomainPolicy;
 import org.caravan.outcome.BounceCategory;
@@ -32,10 +33,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing after SMTP throws: the broker transaction cannot be rolled back for one message
  * only, and a rollback would send mail the server already accepted again (its batch-mates' too).
- * As a {@link WaitForecast} it tells the commit batcher when the next message would wait (the
- * line's Throttle is full, or accounting cannot be written).
+ * As a {@link WaitForecast} it tells the commit batcher when the next message would wait
+ * (accounting cannot be written); as {@link QueuePacing} it gives each delivery queue's consumers
+ * the turns of the line's max-msg-rate pacer, so a message is taken off the queue when its slot comes.
  */
-public class DeliveryAttempt implements WaitForecast {
+public class DeliveryAttempt implements WaitForecast, QueuePacing {
 
     /** Exchange property naming the queue of the scheduled retry; the route sends there when set. */
     public static final String RETRY_QUEUE = "caravanRetryQueue";
@@ -50,7 +52,6 @@ public class DeliveryAttempt implements WaitForecast {
     private final MtaStsPolicies mtaSts;
     private final BounceClassifier bounces = new BounceClassifier();
     /** By delivery queue name, as the commit batcher knows its consumers. */
-    private final Map<String, RateMirror> rates = new HashMap<>();
     private final Map<String, PolicyState> states = new HashMap<>();
 
     public DeliveryAttempt(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes) {
@@ -65,7 +66,6 @@ public class DeliveryAttempt implements WaitForecast {
         this.mtaSts = mtaSts;
         for (DeliveryLine line : lines.all()) {
             String queue = Delivery.queueOf(line.vmta(), line.policyName());
-            rates.put(queue, new RateMirror());
             states.put(queue, line.state());
         }
     }
@@ -75,17 +75,13 @@ public class DeliveryAttempt implements WaitForecast {
         outcomes.awaitAccounting();
     }
 
-    /** Right after the Throttle: reads the message and finds its next hops. */
+    /** Right after the pace step: reads the message and finds its next hops. */
     public void prepare(Exchange exchange) {
         Message in = exchange.getMessage();
         Delivery d = in instanceof JmsMessage jms && jms.getJmsMessage() != null
                 ? DeliveryHeaders.read(in.getBody(byte[].class), jms.getJmsMessage())
                 : DeliveryHeaders.read(in.getBody(byte[].class), in.getHeaders());
         DeliveryLine line = lines.get(d.vmta(), d.policy());
-        RateMirror rate = rates.get(d.queue());
-        if (rate != null) {
-            rate.admitted(System.nanoTime(), line.state().getThrottlePeriodMillis());
-        }
         exchange.setProperty(DELIVERY, d);
         List<NextHop> hops = List.of();
         SmtpReply settled = null;
@@ -123,13 +119,13 @@ public class DeliveryAttempt implements WaitForecast {
 
     @Override
     public boolean nextWouldWait(String queue) {
-        if (outcomes.accountingFailing()) {
-            return true;
-        }
-        RateMirror rate = rates.get(queue);
+        return outcomes.accountingFailing();
+    }
+
+    @Override
+    public Turns of(String queue) {
         PolicyState state = states.get(queue);
-        return rate != null && rate.nextWouldWait(System.nanoTime(), state.msgPermits(),
-                state.getThrottlePeriodMillis(), state.currentMsgRate());
+        return state == null ? Turns.FREE : new PaceTurns(state.messages());
     }
 
     /**
@@ -149,10 +145,6 @@ public class DeliveryAttempt implements WaitForecast {
     public void settle(Exchange exchange) {
         Delivery d = exchange.getProperty(DELIVERY, Delivery.class);
         try {
-            RateMirror rate = d == null ? null : rates.get(d.queue());
-            if (rate != null) {
-                rate.finished(System.nanoTime(), lines.get(d.vmta(), d.policy()).state().currentMsgRate());
-            }
             settleRecipients(exchange);
         } catch (RuntimeException e) {
             LOG.error("cannot settle {} to {} after SMTP; acked as is rather than sent again",

@@ -17,7 +17,6 @@ import org.caravan.config.DomainPolicy;
 import org.caravan.config.MtaConfig;
 import org.caravan.config.VirtualMta;
 import org.caravan.smtp.EhloName;
-import org.caravan.smtp.MessageRateGate;
 import org.caravan.smtp.PooledSmtpSender;
 import org.caravan.smtp.SmtpConnectionPool;
 import org.caravan.smtp.SmtpSessions;
@@ -65,7 +64,7 @@ public final class DeliveryLines implements AutoCloseable {
         SmtpConnectionPool pool = new SmtpConnectionPool(session, policy.maxSmtpOut(), policy.maxMsgPerConnection(),
                 policy.maxConnRate(), policy.idleTimeout());
         PolicyState state = new PolicyState(vmta.name(), policy, pool, clock);
-        PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(state::currentMsgRate));
+        PooledSmtpSender sender = new PooledSmtpSender(pool, session, state.messages());
         return new DeliveryLine(vmta.name(), policy.name(), session, pool, sender, state);
     }
 

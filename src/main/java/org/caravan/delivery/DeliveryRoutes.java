@@ -28,18 +28,8 @@ public class DeliveryRoutes implements CamelContextConfiguration, ApplicationRun
     public void beforeApplicationStart(CamelContext context) {
         for (DeliveryLine line : lines.all()) {
             context.getRegistry().bind("sender-" + line.key(), line.sender());
-            context.getRegistry().bind("permits-" + line.key(), permitsOf(line.state()));
+            context.getRegistry().bind("pace-" + line.key(), line.state().messages());
         }
-    }
-
-    /** The Throttle's permits per period, read from the live state on every message (ref: language). */
-    static org.apache.camel.Expression permitsOf(PolicyState state) {
-        return new org.apache.camel.support.ExpressionAdapter() {
-            @Override
-            public Object evaluate(org.apache.camel.Exchange exchange) {
-                return state.msgPermits();
-            }
-        };
     }
 
     @Override
@@ -56,7 +46,6 @@ public class DeliveryRoutes implements CamelContextConfiguration, ApplicationRun
                     .parameter("vmta", line.vmta())
                     .parameter("policy", line.policyName())
                     .parameter("consumers", line.state().policy().maxSmtpOut())
-                    .parameter("throttlePeriod", line.state().getThrottlePeriodMillis())
                     .add();
         }
     }

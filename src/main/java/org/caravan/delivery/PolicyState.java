@@ -2,28 +2,27 @@ package org.caravan.delivery;
 
 import java.time.Clock;
 
-import org.caravan.config.BackoffMode;
 import org.caravan.config.DomainPolicy;
 import org.caravan.config.Rate;
+import org.caravan.smtp.Pacer;
 import org.caravan.smtp.SmtpConnectionPool;
 import org.caravan.smtp.SmtpReply;
 
 /**
- * The live limits of one (vmta, policy): the message rate the Throttle EIP asks for, backoff mode,
- * and the pool's connection limits. Every per-policy knob lives behind this one object so that a
- * cluster-wide implementation can replace it without touching the routes.
+ * The live limits of one (vmta, policy): the message rate and burst in force (backoff mode
+ * included) and the line's message pacer, backoff mode, and the pool's connection limits. Every
+ * per-policy knob lives behind this one object so that a cluster-wide implementation can replace
+ * it without touching the routes.
  */
 public final class PolicyState implements PolicyStateMBean {
-
-    /** Camel's throttler keeps one object per permit: cap it, 10,000 per period is beyond any real provider. */
-    static final long MAX_PERMITS = 10_000;
 
     private final String vmta;
     private final DomainPolicy policy;
     private final SmtpConnectionPool pool;
     private final Clock clock;
-    private final long periodMillis;
+    private final Pacer messages;
     private volatile Rate maxMsgRate;
+    private volatile int maxMsgBurst;
     private volatile long backoffUntil;
 
     public PolicyState(String vmta, DomainPolicy policy, SmtpConnectionPool pool, Clock clock) {
@@ -32,14 +31,8 @@ public final class PolicyState implements PolicyStateMBean {
         this.pool = pool;
         this.clock = clock;
         this.maxMsgRate = policy.maxMsgRate();
-        // one period for both modes, the slower one's, so each mode is a whole number of permits
-        this.periodMillis = Math.max(policy.maxMsgRate().throttleWindow().periodMillis(),
-                policy.backoff() == BackoffMode.NONE ? 0 : policy.backoff().maxMsgRate().throttleWindow().periodMillis());
-    }
-
-    /** Permits per throttle period for the rate in force now; the delivery route's Throttle reads it per message. */
-    public long msgPermits() {
-        return permits(currentMsgRate(), periodMillis);
+        this.maxMsgBurst = policy.maxMsgBurst();
+        this.messages = new Pacer(this::currentMsgRate, () -> maxMsgBurst);
     }
 
     /** max-msg-rate in force now: the backoff rate while in backoff mode. */
@@ -47,12 +40,9 @@ public final class PolicyState implements PolicyStateMBean {
         return isInBackoff() ? policy.backoff().maxMsgRate() : maxMsgRate;
     }
 
-    static long permits(Rate rate, long periodMillis) {
-        if (rate.isUnlimited()) {
-            return MAX_PERMITS;
-        }
-        long p = (long) Math.floor((double) rate.count() * periodMillis / rate.per().toMillis());
-        return Math.max(1, Math.min(MAX_PERMITS, p));
+    /** The line's max-msg-rate pacer, shared by all its consumers (the route's pace step, split transactions). */
+    public Pacer messages() {
+        return messages;
     }
 
     /** Enters backoff mode when a reply matches the policy's backoff patterns (the provider asked us to slow down). */
@@ -84,6 +74,22 @@ public final class PolicyState implements PolicyStateMBean {
     @Override
     public void setMaxMsgRate(String rate) {
         this.maxMsgRate = Rate.parse(rate);
+    }
+
+    @Override
+    public int getMaxMsgBurst() {
+        return maxMsgBurst;
+    }
+
+    @Override
+    public void setMaxMsgBurst(int messages) {
+        this.maxMsgBurst = Math.max(1, messages);
+    }
+
+    @Override
+    public long getMsgIntervalMillis() {
+        long nanos = currentMsgRate().intervalNanos();
+        return (nanos + 999_999) / 1_000_000;
     }
 
     @Override
@@ -123,7 +129,8 @@ public final class PolicyState implements PolicyStateMBean {
 
     @Override
     public boolean isInBackoff() {
-        return backoffUntil > clock.millis();
+        long until = backoffUntil;
+        return until != 0 && until > clock.millis(); // read on every message: no clock while never in backoff
     }
 
     @Override
@@ -134,16 +141,6 @@ public final class PolicyState implements PolicyStateMBean {
     @Override
     public void endBackoff() {
         backoffUntil = 0;
-    }
-
-    @Override
-    public long getThrottlePeriodMillis() {
-        return periodMillis;
-    }
-
-    @Override
-    public long getMsgPermits() {
-        return msgPermits();
     }
 
     @Override

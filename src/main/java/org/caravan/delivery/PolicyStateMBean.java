@@ -7,10 +7,18 @@ public interface PolicyStateMBean {
 
     String getPolicy();
 
-    /** max-msg-rate now in force, e.g. "2000/h"; setting it takes effect on the next message. */
+    /** max-msg-rate configured, e.g. "2000/h" (backoff mode aside); setting it takes effect on the next message. */
     String getMaxMsgRate();
 
     void setMaxMsgRate(String rate);
+
+    /** Messages that may go together after a pause (max-msg-burst); applies to the next message. */
+    int getMaxMsgBurst();
+
+    void setMaxMsgBurst(int messages);
+
+    /** The spacing of messages now in force (1 / the rate, backoff mode included); 0 when unlimited. */
+    long getMsgIntervalMillis();
 
     String getBackoffMaxMsgRate();
 
@@ -31,10 +39,6 @@ public interface PolicyStateMBean {
     void enterBackoff();
 
     void endBackoff();
-
-    long getThrottlePeriodMillis();
-
-    long getMsgPermits();
 
     int getOpenConnections();
 

@@ -6,10 +6,12 @@ import java.util.function.Supplier;
 import org.caravan.config.Rate;
 
 /**
- * max-msg-rate as the receiving server counts it: a transaction may start only while those in
- * flight plus those finished within the last window are fewer than the limit. The Throttle EIP
- * upstream spreads messages out, but the time between it and the server's 250 varies (pool wait,
- * connect, round trips), so only a gate at the moment of sending guarantees no window sees more.
+ * max-msg-rate per window of its unit as the receiving server counts it: a body may go only while
+ * the transactions in flight plus those answered within the last window are fewer than the count.
+ * The pacers space messages evenly, but the time between a cell and the server's arrival varies
+ * (scheduling, the network), so exact spacing alone would let a window of the unit now and then
+ * see count + 1; this gate, counting in-flight work from before it is sent until after it is
+ * answered, never does. With even pacing it rarely waits, and then only for such jitter.
  */
 public final class MessageRateGate {
 

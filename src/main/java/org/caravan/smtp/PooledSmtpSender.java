@@ -21,12 +21,20 @@ public final class PooledSmtpSender implements JavaMailSender {
 
     private final SmtpConnectionPool pool;
     private final Session session;
+    private final Pacer pace;
+    private final Pacer wire;
     private final MessageRateGate gate;
 
-    public PooledSmtpSender(SmtpConnectionPool pool, Session session, MessageRateGate gate) {
+    /**
+     * @param pace the line's max-msg-rate pacer; the sender paces the bodies with a twin of it and
+     *             holds every window of the rate's unit to its count with a gate on the same rate
+     */
+    public PooledSmtpSender(SmtpConnectionPool pool, Session session, Pacer pace) {
         this.pool = pool;
         this.session = session;
-        this.gate = gate;
+        this.pace = pace;
+        this.wire = pace.twin();
+        this.gate = new MessageRateGate(pace::rate);
     }
 
     @Override
@@ -39,13 +47,6 @@ public final class PooledSmtpSender implements JavaMailSender {
             return; // already settled before SMTP (next hop lookup failed)
         }
         Admissions admissions = new Admissions();
-        try {
-            admissions.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            message.replyToRest(SmtpReply.connectionFailure("interrupted while waiting for the message rate"));
-            return;
-        }
         try {
             SmtpReply failure = null;
             for (NextHop hop : message.nextHops()) {
@@ -63,23 +64,29 @@ public final class PooledSmtpSender implements JavaMailSender {
     }
 
     /**
-     * The rate gate's admissions for one message: one per SMTP transaction, since the server counts
-     * each (recipients split over several count several). The previous one is given back before the
-     * next is asked for; holding it would let a message wait on itself.
+     * Paces one message's transactions. The route's pace step took the first one's cell of the
+     * line's pacer; each later one (its recipients split over several) takes its own, since the
+     * server counts each. After the 354 every body takes a cell of the wire pacer, so the variable
+     * time of connecting and of the commands before it stays out of the spacing the server sees,
+     * and then the rate gate's admission, which it holds until the transaction is answered.
      */
     private final class Admissions implements SmtpTransaction.Admission {
 
         private boolean holding;
 
-        void acquire() throws InterruptedException {
-            holding = gate.acquire();
+        @Override
+        public boolean next() {
+            return admitted(pace);
         }
 
         @Override
-        public boolean next() {
+        public boolean body() {
             release();
+            if (!admitted(wire)) {
+                return false;
+            }
             try {
-                acquire();
+                holding = gate.acquire();
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -87,10 +94,21 @@ public final class PooledSmtpSender implements JavaMailSender {
             }
         }
 
+        /** The transaction the gate admitted is over (answered or failed). */
         void release() {
             if (holding) {
                 holding = false;
                 gate.done();
+            }
+        }
+
+        private boolean admitted(Pacer pacer) {
+            try {
+                pacer.take();
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
     }

@@ -20,7 +20,7 @@ import org.caravan.routing.NextHop;
 
 /**
  * The open SMTP connections of one (vmta, policy): at most maxOpen at once (max-smtp-out), new
- * ones no faster than max-conn-rate, each retired after max-msg-per-connection messages or when
+ * ones evenly paced at max-conn-rate (one each 1/rate, no burst), each retired after max-msg-per-connection messages or when
  * idle too long. Connections are kept per next hop, since a policy's domains can have many MXs;
  * a hop without idle connections is forgotten, and all idle connections are also kept in one
  * list oldest first, so eviction and "take an idle slot of another hop" never walk every hop.
@@ -32,8 +32,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private volatile int maxOpen;
     private volatile int maxMessagesPerConnection;
     private final long idleNanos;
-    private volatile SlidingWindowLimiter connectionRate;
     private volatile Rate maxConnRate;
+    private final Pacer connectionPace = new Pacer(() -> maxConnRate, () -> 1);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private final Map<NextHop, ArrayDeque<SmtpConnection>> idle = new HashMap<>();
@@ -49,7 +49,6 @@ public final class SmtpConnectionPool implements AutoCloseable {
         this.maxOpen = maxOpen;
         this.maxMessagesPerConnection = maxMessagesPerConnection;
         this.idleNanos = idleTimeout.toNanos();
-        this.connectionRate = new SlidingWindowLimiter(maxConnRate);
         this.maxConnRate = maxConnRate;
     }
 
@@ -81,8 +80,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
         return maxConnRate;
     }
 
+    /** Applies to the next new connection: it comes one new interval after the last one. */
     public void maxConnRate(Rate rate) {
-        this.connectionRate = new SlidingWindowLimiter(rate);
         this.maxConnRate = rate;
     }
 
@@ -130,7 +129,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private SmtpConnection connect(NextHop hop, TlsLevel demanded) throws MessagingException, InterruptedException {
         boolean ok = false;
         try {
-            connectionRate.acquire();
+            connectionPace.take();
             SmtpConnection connection = connector.open(hop, demanded);
             ok = true;
             return connection;

@@ -38,10 +38,13 @@ final class SmtpTransaction {
     record Result(Ending ending, SmtpReply failure, boolean reusable, int transactions) {
     }
 
-    /** Admits each transaction after the first (the server counts each against max-msg-rate). */
+    /** Paces the transactions against max-msg-rate (the server counts each as a message). */
     interface Admission {
-        /** Blocks until one more transaction may start; false when interrupted. */
+        /** Blocks until a transaction after the message's first may start; false when interrupted. */
         boolean next();
+
+        /** Blocks, after the 354, until this transaction's body may go; false when interrupted. */
+        boolean body();
     }
 
     private final SmtpClient client;
@@ -191,6 +194,10 @@ final class SmtpTransaction {
         if (reply.code() != 354) {
             accepted.forEach(r -> message.reply(r, reply));
             reset();
+            return;
+        }
+        if (!admission.body()) {
+            settle(SmtpReply.connectionFailure("interrupted while waiting for the message rate"));
             return;
         }
         try {

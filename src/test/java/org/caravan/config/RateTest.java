@@ -58,40 +58,14 @@ class RateTest {
 
     @ParameterizedTest
     @CsvSource({
-        "20/s,    1,  50",
-        "1000/s,  50, 50",
-        "2000/h,  1,  1800",
-        "100/m,   1,  600",
-        "3/s,     1,  334",
-        "25/s,    2,  84",
-        "1/d,     1,  86400000",
-        "100000/s, 4901, 50",
+        "20/s,      50000000",
+        "2000/h,    1800000000",
+        "6/m,       10000000000",
+        "3/s,       333333334",
+        "1/d,       86400000000000",
+        "unlimited, 0",
     })
-    void throttleWindowSpreadsTheRate(String text, long permits, long periodMillis) {
-        assertThat(Rate.parse(text).throttleWindow()).isEqualTo(new ThrottleWindow(permits, periodMillis));
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"1/s", "7/s", "33/s", "999/s", "12345/s", "100/m", "7/m", "2000/h", "99999/h", "3/d"})
-    void throttleWindowIsMinimalAndNeverExceedsTheRate(String text) {
-        Rate rate = Rate.parse(text);
-        ThrottleWindow w = rate.throttleWindow();
-        long perMs = rate.per().toMillis();
-        assertThat(w.periodMillis()).isGreaterThanOrEqualTo(50);
-        // permits per period, scaled to the rate's unit, stays within count
-        assertThat(w.permits() * perMs).isLessThanOrEqualTo(rate.count() * w.periodMillis());
-        if (w.permits() > 1) {
-            long shorter = ceilDiv(perMs * (w.permits() - 1), rate.count());
-            assertThat(shorter).isLessThan(50);
-        }
-    }
-
-    @Test
-    void unlimitedThrottleWindow() {
-        assertThat(Rate.UNLIMITED.throttleWindow()).isEqualTo(new ThrottleWindow(Integer.MAX_VALUE, 1000));
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
+    void intervalIsTheEvenSpacingRoundedUp(String text, long nanos) {
+        assertThat(Rate.parse(text).intervalNanos()).isEqualTo(nanos);
     }
 }

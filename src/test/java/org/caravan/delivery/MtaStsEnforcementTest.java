@@ -27,8 +27,8 @@ import org.caravan.routing.MtaStsPolicy;
 import org.caravan.routing.MxResolver;
 import org.caravan.routing.NextHop;
 import org.caravan.routing.NextHopFilter;
-import org.caravan.smtp.MessageRateGate;
 import org.caravan.smtp.OutboundMessage;
+import org.caravan.smtp.Pacer;
 import org.caravan.smtp.PooledSmtpSender;
 import org.caravan.smtp.SmtpConnectionPool;
 import org.caravan.smtp.SmtpReply;
@@ -86,7 +86,7 @@ class MtaStsEnforcementTest {
             if (sts.settled() != null) {
                 m.replyToRest(sts.settled());
             }
-            new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED)).send(m);
+            new PooledSmtpSender(pool, session, Pacer.unlimited()).send(m);
             return m;
         }
     }

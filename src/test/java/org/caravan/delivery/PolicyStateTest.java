@@ -20,64 +20,42 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The live limits of a policy: throttle permits per period in each mode, and backoff mode over time. */
+/** The live limits of a policy: the rate and spacing in force in each mode, the burst, and backoff mode over time. */
 class PolicyStateTest {
 
     private static final String BACKOFF_REPLY = "421 4.7.0 too many messages, slow down";
 
-    @ParameterizedTest(name = "{0} (backoff {1}) -> {3} per {2} ms, backoff {4}")
+    @ParameterizedTest(name = "{0} (backoff {1}) -> one each {2} ms, backoff {3}")
     @CsvSource(delimiter = '|', textBlock = """
-        # max-msg-rate | backoff rate | period ms | normal permits | backoff permits
-        20/s           |              | 50        | 1              |
-        100/s          |              | 50        | 5              |
-        2000/h         |              | 1800      | 1              |
-        2000/h         | 200/h        | 18000     | 10             | 1
-        20/s           | 2/s          | 500       | 10             | 1
-        unlimited      |              | 1000      | 10000          |
-        unlimited      | 1/s          | 1000      | 10000          | 1
-        60/m           | 6/m          | 10000     | 10             | 1
+        # max-msg-rate | backoff rate | interval ms | backoff interval ms
+        20/s           |              | 50          |
+        100/s          |              | 10          |
+        2000/h         | 200/h        | 1800        | 18000
+        20/s           | 2/s          | 50          | 500
+        unlimited      | 1/s          | 0           | 1000
+        60/m           | 6/m          | 1000        | 10000
+        3/s            | 1/m          | 334         | 60000
         """)
-    void permitsPerPeriodInEachMode(String rate, String backoffRate, long period, long normal, Long backoff) {
-        MutableClock clock = new MutableClock();
-        PolicyState state = state(rate, backoffRate, clock);
+    void theSpacingInForceInEachMode(String rate, String backoffRate, long interval, Long backoffInterval) {
+        PolicyState state = state(rate, backoffRate, new MutableClock());
 
-        assertThat(state.getThrottlePeriodMillis()).isEqualTo(period);
-        assertThat(state.msgPermits()).isEqualTo(normal);
-        assertThat(state.getMsgPermits()).isEqualTo(normal);
-        if (backoff != null) {
+        assertThat(state.getMsgIntervalMillis()).isEqualTo(interval);
+        assertThat(state.currentMsgRate()).isEqualTo(Rate.parse(rate));
+        if (backoffInterval != null) {
             state.enterBackoff();
-            assertThat(state.msgPermits()).isEqualTo(backoff);
+            assertThat(state.getMsgIntervalMillis()).isEqualTo(backoffInterval);
+            assertThat(state.currentMsgRate()).isEqualTo(Rate.parse(backoffRate));
         }
     }
 
-    /** The throttle never lets more through than the rate: permits per period, scaled to the rate's unit, stay within count. */
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"20/s", "7/s", "25/s", "50/s", "59/s", "100/m", "2000/h", "200/h", "1000/d", "3/h"})
-    void permitsNeverExceedTheRate(String rate) {
-        PolicyState state = state(rate, null, new MutableClock());
-        assertEffectiveRateWithin(state, Rate.parse(rate));
-    }
-
-    /**
-     * Normal and backoff rates in different units: one Camel period cannot express both exactly,
-     * so the rate of record for each mode is currentMsgRate(), which MessageRateGate enforces at
-     * the moment of sending; the Throttle only spreads messages and must never admit fewer than one.
-     */
-    @ParameterizedTest(name = "{0} with backoff {1}")
-    @CsvSource({
-        "20/s,   100/m",
-        "3/s,    1/m",
-        "100/m,  1/s",
-        "2000/h, 10/m",
-        "1000/m, 2000/h",
-    })
-    void eachModeHasItsOwnRateOfRecord(String rate, String backoffRate) {
-        PolicyState state = state(rate, backoffRate, new MutableClock());
-        assertThat(state.currentMsgRate()).isEqualTo(Rate.parse(rate));
-        assertThat(state.msgPermits()).isPositive();
-        state.enterBackoff();
-        assertThat(state.currentMsgRate()).isEqualTo(Rate.parse(backoffRate));
-        assertThat(state.msgPermits()).isPositive();
+    @Test
+    void theBurstComesFromThePolicyAndIsSettable() {
+        PolicyState state = state("20/s", null, new MutableClock());
+        assertThat(state.getMaxMsgBurst()).isEqualTo(1);
+        state.setMaxMsgBurst(5);
+        assertThat(state.getMaxMsgBurst()).isEqualTo(5);
+        state.setMaxMsgBurst(0);
+        assertThat(state.getMaxMsgBurst()).as("at least one message may go").isEqualTo(1);
     }
 
     @Test
@@ -88,13 +66,13 @@ class PolicyStateTest {
 
         state.observe(new SmtpReply(421, "4.7.0", "too many messages, slow down"));
         assertThat(state.isInBackoff()).isTrue();
-        assertThat(state.msgPermits()).isEqualTo(1);
+        assertThat(state.getMsgIntervalMillis()).isEqualTo(18_000);
 
         clock.advance(Duration.ofMinutes(59));
         assertThat(state.isInBackoff()).isTrue();
         clock.advance(Duration.ofMinutes(1));
         assertThat(state.isInBackoff()).as("to-normal-after 1h has passed").isFalse();
-        assertThat(state.msgPermits()).isEqualTo(10);
+        assertThat(state.getMsgIntervalMillis()).isEqualTo(1_800);
     }
 
     @Test
@@ -131,7 +109,7 @@ class PolicyStateTest {
         PolicyState state = state("20/s", null, new MutableClock());
         state.observe(SmtpReply.parse(421, BACKOFF_REPLY));
         assertThat(state.isInBackoff()).isFalse();
-        assertThat(state.msgPermits()).isEqualTo(1);
+        assertThat(state.getMsgIntervalMillis()).isEqualTo(50);
     }
 
     @Test
@@ -139,11 +117,11 @@ class PolicyStateTest {
         MutableClock clock = new MutableClock();
         PolicyState state = state("unlimited", "1/s", clock);
         state.enterBackoff();
-        assertThat(state.msgPermits()).isEqualTo(1);
+        assertThat(state.getMsgIntervalMillis()).isEqualTo(1000);
 
         state.endBackoff();
         assertThat(state.isInBackoff()).isFalse();
-        assertThat(state.msgPermits()).isEqualTo(PolicyState.MAX_PERMITS);
+        assertThat(state.currentMsgRate().isUnlimited()).isTrue();
     }
 
     @ParameterizedTest(name = "{0} set to {1}")
@@ -164,32 +142,9 @@ class PolicyStateTest {
         state.setMaxMsgRate(set);
 
         assertThat(state.getMaxMsgRate()).isEqualTo(set);
-        // the gate at the moment of sending reads this on every message
+        // the pacer reads this on every message
         assertThat(state.currentMsgRate()).isEqualTo(Rate.parse(set));
-        Rate rate = Rate.parse(set);
-        if (rate.isUnlimited()) {
-            assertThat(state.msgPermits()).isEqualTo(PolicyState.MAX_PERMITS);
-        } else {
-            // the throttle never holds delivery below the rate: at least the rate gets through it
-            double perUnit = (double) state.msgPermits() * rate.per().toMillis() / state.getThrottlePeriodMillis();
-            assertThat(perUnit).as("messages per %s allowed for %s", rate.per(), set).isGreaterThanOrEqualTo(rate.count() * 0.9);
-        }
-    }
-
-    /**
-     * The most the throttle admits in any window of the rate's unit must not exceed the rate's count.
-     * Camel's throttle hands each permit back one period after it was taken, so a window of the
-     * unit sees up to permits * ceil(unit / period).
-     */
-    private static void assertEffectiveRateWithin(PolicyState state, Rate rate) {
-        long permits = state.msgPermits();
-        long period = state.getThrottlePeriodMillis();
-        long unit = rate.per().toMillis();
-        long inAnyWindow = permits * ((unit + period - 1) / period);
-        assertThat(inAnyWindow)
-                .as("%d permits per %d ms admit up to %d in a window of %d ms, limit %s", permits, period,
-                        inAnyWindow, unit, rate)
-                .isLessThanOrEqualTo(rate.count());
+        assertThat(state.getMsgIntervalMillis() * 1_000_000).isGreaterThanOrEqualTo(Rate.parse(set).intervalNanos());
     }
 
     private static PolicyState state(String rate, String backoffRate, Clock clock) {

@@ -79,7 +79,7 @@ class BackoffTest {
         engine.broker().submitAll(mails("burst", 8, "slow.test"), Map.of());
         awaitTrue(() -> state.isInBackoff(), Duration.ofSeconds(15), "policy enters backoff");
         assertThat(jmx.getAttribute(mbean, "InBackoff")).isEqualTo(true);
-        assertThat(jmx.getAttribute(mbean, "MsgPermits")).isEqualTo(1L);
+        assertThat(jmx.getAttribute(mbean, "MsgIntervalMillis")).as("one message a second").isEqualTo(1000L);
         assertThat(smtp.awaitMessages(8, Duration.ofSeconds(25))).as("all 8 of the burst delivered").isTrue();
 
         List<CSVRecord> deferrals = records("t", POLICY);
@@ -105,7 +105,7 @@ class BackoffTest {
         // 3. a max-msg-rate set over JMX holds from the next message on
         jmx.setAttribute(mbean, new Attribute("MaxMsgRate", "2/s"));
         assertThat(jmx.getAttribute(mbean, "MaxMsgRate")).isEqualTo("2/s");
-        assertThat(state.msgPermits() * 1000.0 / state.getThrottlePeriodMillis()).as("permits per second").isEqualTo(2.0);
+        assertThat(state.getMsgIntervalMillis()).as("one message each 500 ms").isEqualTo(500L);
         engine.broker().submitAll(mails("steered", 6, "slow.test"), Map.of());
         assertThat(smtp.awaitMessages(20, Duration.ofSeconds(15))).as("the 6 at 2/s delivered").isTrue();
         List<Long> steered = arrivals(smtp.received(), "steered");
@@ -134,8 +134,8 @@ class BackoffTest {
         List<Long> lowered = arrivals(steadySmtp.received(), "lowered");
         assertThat(lowered).hasSize(6);
         assertThat(busiestSecond(lowered))
-                .as("deliveries in the busiest second at 2/s: arrivals %s, throttle %d permits per %d ms", gaps(lowered),
-                        state.msgPermits(), state.getThrottlePeriodMillis())
+                .as("deliveries in the busiest second at 2/s: gaps %s, one each %d ms", gaps(lowered),
+                        state.getMsgIntervalMillis())
                 .isLessThanOrEqualTo(2);
     }
 

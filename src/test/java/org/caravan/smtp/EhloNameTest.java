@@ -51,7 +51,7 @@ class EhloNameTest {
                 SmtpConnectionPool pool = new SmtpConnectionPool(session, 1, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
             OutboundMessage m = new OutboundMessage(session, "Subject: x\r\n\r\nx\r\n".getBytes(), "<e@t>", "a@example.net",
                     List.of("b@example.org"), List.of(new NextHop("127.0.0.1", smtp.port())));
-            new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED)).send(m);
+            new PooledSmtpSender(pool, session, Pacer.unlimited()).send(m);
             String host = EhloName.ofHost();
             assertThat(smtp.ehloNames()).singleElement().isEqualTo(host != null ? host : "[127.0.0.1]");
             assertThat(smtp.ehloNames().get(0).toLowerCase()).doesNotStartWith("localhost");

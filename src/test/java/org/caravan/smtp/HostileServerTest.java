@@ -51,7 +51,7 @@ class HostileServerTest {
         Session session = session(settings);
         try (SmtpConnectionPool pool = new SmtpConnectionPool(session, 1, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
             OutboundMessage m = message(session, raw, new NextHop("127.0.0.1", smtp.port()));
-            new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED)).send(m);
+            new PooledSmtpSender(pool, session, Pacer.unlimited()).send(m);
             return m.replies().get(RCPT);
         }
     }

@@ -29,7 +29,7 @@ class PooledSmtpSenderTest {
     void reusesConnectionsUpToTheMessageLimit() throws Exception {
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
                 SmtpConnectionPool pool = new SmtpConnectionPool(session, 2, 5, Rate.UNLIMITED, Duration.ofSeconds(30))) {
-            PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
+            PooledSmtpSender sender = new PooledSmtpSender(pool, session, Pacer.unlimited());
             NextHop hop = new NextHop("127.0.0.1", smtp.port());
             for (int i = 0; i < 12; i++) {
                 OutboundMessage m = message(List.of("b@example.org"), hop);
@@ -52,7 +52,7 @@ class PooledSmtpSenderTest {
             smtp.alwaysRcpt("later@example.org", "451 4.7.1 try later");
             OutboundMessage m = message(List.of("ok@example.org", "gone@example.org", "later@example.org"),
                     new NextHop("127.0.0.1", smtp.port()));
-            new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED)).send(m);
+            new PooledSmtpSender(pool, session, Pacer.unlimited()).send(m);
             assertThat(m.replies().get("ok@example.org").code()).isEqualTo(250);
             assertThat(m.replies().get("gone@example.org")).isEqualTo(new SmtpReply(550, "5.1.1", "no such user"));
             assertThat(m.replies().get("later@example.org").code()).isEqualTo(451);
@@ -67,7 +67,7 @@ class PooledSmtpSenderTest {
                 SmtpConnectionPool pool = new SmtpConnectionPool(session, 2, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
             NextHop dead = new NextHop("127.0.0.1", Engine.freePort());
             OutboundMessage m = message(List.of("b@example.org"), dead, new NextHop("127.0.0.1", smtp.port()));
-            new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED)).send(m);
+            new PooledSmtpSender(pool, session, Pacer.unlimited()).send(m);
             assertThat(m.replies().get("b@example.org").code()).isEqualTo(250);
             assertThat(smtp.messageCount()).isEqualTo(1);
         }
@@ -77,7 +77,7 @@ class PooledSmtpSenderTest {
     void unreachableEverywhereIsATransientConnectionFailure() throws Exception {
         try (SmtpConnectionPool pool = new SmtpConnectionPool(session, 2, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
             OutboundMessage m = message(List.of("b@example.org"), new NextHop("127.0.0.1", Engine.freePort()));
-            new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED)).send(m);
+            new PooledSmtpSender(pool, session, Pacer.unlimited()).send(m);
             SmtpReply reply = m.replies().get("b@example.org");
             assertThat(reply.code()).isZero();
             assertThat(reply.isTransient()).isTrue();
@@ -89,7 +89,7 @@ class PooledSmtpSenderTest {
     void replacesAPooledConnectionFoundDeadBeforeMailFrom() throws Exception {
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
                 SmtpConnectionPool pool = new SmtpConnectionPool(session, 1, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
-            PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
+            PooledSmtpSender sender = new PooledSmtpSender(pool, session, Pacer.unlimited());
             NextHop hop = new NextHop("127.0.0.1", smtp.port());
             sender.send(message(List.of("b@example.org"), hop));
             smtp.dropOpenSessions();
@@ -107,7 +107,7 @@ class PooledSmtpSenderTest {
     void aDropDuringDataIsADeferralNeverAResend() throws Exception {
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
                 SmtpConnectionPool pool = new SmtpConnectionPool(session, 1, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
-            PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
+            PooledSmtpSender sender = new PooledSmtpSender(pool, session, Pacer.unlimited());
             NextHop hop = new NextHop("127.0.0.1", smtp.port());
             sender.send(message(List.of("b@example.org"), hop));
             smtp.dropDuringData(2);
@@ -125,7 +125,7 @@ class PooledSmtpSenderTest {
     void a421ToTheFinalDotOnAPooledConnectionIsTheReplyNotAResend() throws Exception {
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start().resetAfter421();
                 SmtpConnectionPool pool = new SmtpConnectionPool(session, 1, 100, Rate.UNLIMITED, Duration.ofSeconds(30))) {
-            PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
+            PooledSmtpSender sender = new PooledSmtpSender(pool, session, Pacer.unlimited());
             NextHop hop = new NextHop("127.0.0.1", smtp.port());
             sender.send(message(List.of("b@example.org"), hop));
             smtp.alwaysData("421 4.7.0 [TSS04] Messages temporarily deferred");
@@ -142,7 +142,7 @@ class PooledSmtpSenderTest {
     void holdsNewConnectionsToTheConnectionRate() throws Exception {
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
                 SmtpConnectionPool pool = new SmtpConnectionPool(session, 1, 1, Rate.parse("2/s"), Duration.ofSeconds(30))) {
-            PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
+            PooledSmtpSender sender = new PooledSmtpSender(pool, session, Pacer.unlimited());
             NextHop hop = new NextHop("127.0.0.1", smtp.port());
             long start = System.nanoTime();
             for (int i = 0; i < 5; i++) {
@@ -159,7 +159,7 @@ class PooledSmtpSenderTest {
     void closesIdleConnections() throws Exception {
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
                 SmtpConnectionPool pool = new SmtpConnectionPool(session, 2, 100, Rate.UNLIMITED, Duration.ofMillis(100))) {
-            new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED)).send(message(List.of("b@example.org"), new NextHop("127.0.0.1", smtp.port())));
+            new PooledSmtpSender(pool, session, Pacer.unlimited()).send(message(List.of("b@example.org"), new NextHop("127.0.0.1", smtp.port())));
             assertThat(pool.openConnections()).isEqualTo(1);
             Thread.sleep(200);
             pool.evictIdle();

@@ -29,7 +29,7 @@ class SmtpConnectionPoolTest {
     void forgetsNextHopsWhoseIdleConnectionsAreGone() throws Exception {
         List<ScriptedSmtpServer> servers = new ArrayList<>();
         try (SmtpConnectionPool pool = new SmtpConnectionPool(session, 5, 100, Rate.UNLIMITED, Duration.ofMillis(100))) {
-            PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
+            PooledSmtpSender sender = new PooledSmtpSender(pool, session, Pacer.unlimited());
             for (int i = 0; i < 3; i++) {
                 servers.add(ScriptedSmtpServer.start());
                 send(sender, servers.get(i));
@@ -50,7 +50,7 @@ class SmtpConnectionPoolTest {
     void aNewHopTakesTheSlotOfTheOldestIdleConnection() throws Exception {
         List<ScriptedSmtpServer> servers = new ArrayList<>();
         try (SmtpConnectionPool pool = new SmtpConnectionPool(session, 4, 100, Rate.UNLIMITED, Duration.ofMinutes(1))) {
-            PooledSmtpSender sender = new PooledSmtpSender(pool, session, new MessageRateGate(() -> Rate.UNLIMITED));
+            PooledSmtpSender sender = new PooledSmtpSender(pool, session, Pacer.unlimited());
             for (int i = 0; i < 5; i++) {
                 servers.add(ScriptedSmtpServer.start());
             }

@@ -57,6 +57,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final Map<String, AtomicInteger> openByPeer = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> peakByPeer = new ConcurrentHashMap<>();
     private final ArrayDeque<Long> recentAccepts = new ArrayDeque<>();
+    private final List<Long> connectionNanos = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile SmtpScript script = new SmtpScript(DEFAULT_SEED);
 
     private ScriptedSmtpServer() throws IOException {
@@ -245,6 +246,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return connections.get();
     }
 
+    /** System.nanoTime() of every accepted connection, in accept order. */
+    public List<Long> connectionTimes() {
+        return List.copyOf(connectionNanos);
+    }
+
     /** How many sessions are open now. */
     public int openSessions() {
         return openSessions.get();
@@ -389,6 +395,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 pauseAfterAcceptFailure();
                 continue;
             }
+            connectionNanos.add(System.nanoTime());
             int id = nextSessionId.incrementAndGet();
             connections.incrementAndGet();
             peakSessions.accumulateAndGet(openSessions.incrementAndGet(), Math::max);

@@ -1,0 +1,36 @@
+package org.caravan.delivery;
+
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.caravan.config.DomainPolicy;
+import org.caravan.config.MtaConfig;
+import org.caravan.config.VirtualMta;
+
+/**
+ * The embedded broker prefetches nothing for the queues of paced lines (a max-msg-rate, normal or
+ * in backoff): a consumer waiting for its slot would otherwise hold up to 1 MB of mail "in
+ * delivery" that it cannot send yet. Unpaced lines keep Artemis' window, so full-speed delivery
+ * pays no round trip per message. The window is fixed when the consumers start: a line slowed
+ * from unlimited at run time keeps prefetching (its pace still holds) until the next start.
+ */
+public final class PacedQueues {
+
+    private PacedQueues() {
+    }
+
+    /** Consumer window 0 (the client asks for each message as it receives) on every paced delivery queue. */
+    public static void noPrefetch(Configuration broker, MtaConfig config) {
+        for (VirtualMta vmta : config.virtualMtas().values()) {
+            for (DomainPolicy policy : config.policies().values()) {
+                if (paced(policy)) {
+                    broker.addAddressSetting(Delivery.queueOf(vmta.name(), policy.name()),
+                            new AddressSettings().setDefaultConsumerWindowSize(0));
+                }
+            }
+        }
+    }
+
+    static boolean paced(DomainPolicy policy) {
+        return !policy.maxMsgRate().isUnlimited() || !policy.backoff().maxMsgRate().isUnlimited();
+    }
+}
