@@ -1,10 +1,6 @@
 package org.caravan.routing;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.caravan.config.DomainPolicy;
 import org.caravan.config.MtaConfig;
@@ -19,8 +15,7 @@ public final class DomainClassifier {
 
     public static final String DEFAULT_POLICY = "default";
 
-    private final Map<String, String> exact = new HashMap<>();
-    private final List<Map.Entry<String, String>> suffixes = new ArrayList<>();
+    private final NamePatterns names = new NamePatterns();
     private String star = DEFAULT_POLICY;
     private final MxRollup rollup;
     private final MxResolver mx;
@@ -38,14 +33,11 @@ public final class DomainClassifier {
                     if (!policy.name().equals(DEFAULT_POLICY)) {
                         star = policy.name();
                     }
-                } else if (m.startsWith("*.")) {
-                    suffixes.add(Map.entry(m.substring(1), policy.name()));
                 } else {
-                    exact.put(m, policy.name());
+                    names.add(m, policy.name());
                 }
             }
         }
-        suffixes.sort(Comparator.comparingInt((Map.Entry<String, String> e) -> e.getKey().length()).reversed());
         this.rollup = new MxRollup(config);
         this.mx = mx;
     }
@@ -100,15 +92,6 @@ public final class DomainClassifier {
     }
 
     private String byName(String domain) {
-        String policy = exact.get(domain);
-        if (policy != null) {
-            return policy;
-        }
-        for (Map.Entry<String, String> s : suffixes) {
-            if (domain.endsWith(s.getKey())) {
-                return s.getValue();
-            }
-        }
-        return null;
+        return names.match(domain);
     }
 }

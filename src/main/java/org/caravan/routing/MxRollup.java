@@ -1,10 +1,6 @@
 package org.caravan.routing;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.caravan.config.DomainPolicy;
 import org.caravan.config.MtaConfig;
@@ -18,32 +14,26 @@ import org.caravan.config.MtaConfig;
  */
 public final class MxRollup {
 
-    private final Map<String, String> exact = new HashMap<>();
-    private final List<Map.Entry<String, String>> suffixes = new ArrayList<>();
+    private final NamePatterns hosts = new NamePatterns();
 
     public MxRollup(MtaConfig config) {
         for (DomainPolicy policy : config.policies().values()) {
             for (String pattern : policy.mxMatch()) {
-                if (pattern.startsWith("*.")) {
-                    suffixes.add(Map.entry(pattern.substring(1), policy.name()));
-                } else {
-                    exact.put(pattern, policy.name());
-                }
+                hosts.add(pattern, policy.name());
             }
         }
-        suffixes.sort(Comparator.comparingInt((Map.Entry<String, String> e) -> e.getKey().length()).reversed());
     }
 
     /** Whether any policy has mx-match; without one, classification never needs DNS. */
     public boolean active() {
-        return !exact.isEmpty() || !suffixes.isEmpty();
+        return !hosts.isEmpty();
     }
 
     /** The policy all of these MX hosts (lower case, no trailing dot) belong to, or null. */
     public String policyOf(List<String> mxHosts) {
         String agreed = null;
         for (String host : mxHosts) {
-            String policy = policyOfHost(host);
+            String policy = hosts.match(host);
             if (policy == null || (agreed != null && !agreed.equals(policy))) {
                 return null;
             }
@@ -52,16 +42,4 @@ public final class MxRollup {
         return agreed;
     }
 
-    private String policyOfHost(String host) {
-        String policy = exact.get(host);
-        if (policy != null) {
-            return policy;
-        }
-        for (Map.Entry<String, String> s : suffixes) {
-            if (host.endsWith(s.getKey())) {
-                return s.getValue();
-            }
-        }
-        return null;
-    }
 }
