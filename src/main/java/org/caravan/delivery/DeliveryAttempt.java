@@ -97,9 +97,8 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
             }
         }
         StsEnforcement sts = StsEnforcement.NOTHING;
-        if (settled != null) {
-            // no next hops: nothing for MTA-STS to restrict
-        } else if (mtaSts != null && policy.route() == null && policy.tls().mtaSts()) {
+        // without next hops (settled) MTA-STS has nothing to restrict
+        if (settled == null && mtaSts != null && policy.route() == null && policy.tls().mtaSts()) {
             sts = StsEnforcement.of(mtaSts.policyFor(d.domain()), d.domain(), hops);
             hops = sts.hops();
             settled = sts.settled();
