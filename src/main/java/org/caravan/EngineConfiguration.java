@@ -11,6 +11,7 @@ import org.apache.camel.component.jms.JmsComponent;
 import org.caravan.broker.CommitBatching;
 import org.caravan.broker.JournalDiskGuard;
 import org.caravan.broker.KnownDestinations;
+import org.caravan.broker.QueueDepths;
 import org.caravan.broker.QueuePacing;
 import org.caravan.broker.WaitForecast;
 import org.caravan.config.EngineSettings;
@@ -216,6 +217,12 @@ public class EngineConfiguration {
     StrandedQueues strandedQueues(MtaConfig config, DomainClassifier classifier, ConnectionFactory connectionFactory,
             ObjectProvider<EmbeddedActiveMQ> broker) {
         return new StrandedQueues(config, classifier, connectionFactory, broker);
+    }
+
+    /** Depths of the embedded broker's queues, for metrics and the queue console. */
+    @Bean
+    QueueDepths queueDepths(ObjectProvider<EmbeddedActiveMQ> broker) {
+        return new QueueDepths(broker);
     }
 
     @Bean("strandedMail")

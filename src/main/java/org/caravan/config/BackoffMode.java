@@ -29,16 +29,21 @@ public record BackoffMode(List<String> patterns, Rate maxMsgRate, Duration toNor
 
     /** True when the reply line contains a pattern, ignoring case and '-' versus ' ' after the code. */
     public boolean matches(String replyLine) {
+        return matching(replyLine) != null;
+    }
+
+    /** The first pattern the reply line contains (as {@link #matches}), or null: what triggered backoff. */
+    public String matching(String replyLine) {
         if (replyLine == null || patterns.isEmpty()) {
-            return false;
+            return null;
         }
         String reply = canonical(replyLine);
         for (String p : patterns) {
             if (reply.contains(canonical(p))) {
-                return true;
+                return p;
             }
         }
-        return false;
+        return null;
     }
 
     private static String canonical(String s) {

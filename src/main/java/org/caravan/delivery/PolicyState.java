@@ -16,6 +16,9 @@ import org.caravan.smtp.SmtpReply;
  */
 public final class PolicyState implements PolicyStateMBean {
 
+    /** The backoff trigger when an operator (JMX, console, CLI) put the line in backoff. */
+    public static final String OPERATOR = "operator";
+
     private final String vmta;
     private final DomainPolicy policy;
     private final SmtpConnectionPool pool;
@@ -24,6 +27,9 @@ public final class PolicyState implements PolicyStateMBean {
     private volatile Rate maxMsgRate;
     private volatile int maxMsgBurst;
     private volatile long backoffUntil;
+    private volatile long backoffSince;
+    private volatile String backoffReason = "";
+    private volatile String backoffPattern = "";
 
     public PolicyState(String vmta, DomainPolicy policy, SmtpConnectionPool pool, Clock clock) {
         this.vmta = vmta;
@@ -47,8 +53,11 @@ public final class PolicyState implements PolicyStateMBean {
 
     /** Enters backoff mode when a reply matches the policy's backoff patterns (the provider asked us to slow down). */
     public void observe(SmtpReply reply) {
-        if (!reply.isPositive() && policy.backoff().matches(reply.toString())) {
-            enterBackoff();
+        if (!reply.isPositive()) {
+            String pattern = policy.backoff().matching(reply.toString());
+            if (pattern != null) {
+                enterBackoff(pattern, reply.toString());
+            }
         }
     }
 
@@ -135,12 +144,62 @@ public final class PolicyState implements PolicyStateMBean {
 
     @Override
     public void enterBackoff() {
-        backoffUntil = clock.millis() + policy.backoff().toNormalAfter().toMillis();
+        enterBackoff(OPERATOR, OPERATOR);
+    }
+
+    /**
+     * Enters (or prolongs) backoff mode. pattern: the backoff pattern that matched, or "operator";
+     * reason: the reply it matched (or "operator"). Since stays at the start of an unbroken
+     * stretch of backoff; until moves with each new trigger.
+     */
+    public void enterBackoff(String pattern, String reason) {
+        long now = clock.millis();
+        if (!isInBackoff()) {
+            backoffSince = now;
+        }
+        backoffPattern = pattern;
+        backoffReason = reason;
+        backoffUntil = now + policy.backoff().toNormalAfter().toMillis();
     }
 
     @Override
     public void endBackoff() {
         backoffUntil = 0;
+    }
+
+    /** When the current backoff began (epoch millis), 0 when not in backoff. */
+    public long backoffSince() {
+        return isInBackoff() ? backoffSince : 0;
+    }
+
+    /** When backoff ends unless triggered again (epoch millis), 0 when not in backoff. */
+    public long backoffUntil() {
+        return isInBackoff() ? backoffUntil : 0;
+    }
+
+    /** The backoff pattern that triggered the current backoff, or "operator"; empty when not in backoff. */
+    public String backoffPattern() {
+        return isInBackoff() ? backoffPattern : "";
+    }
+
+    /** What triggered the current backoff (the reply, or "operator"); empty when not in backoff. */
+    @Override
+    public String getBackoffReason() {
+        return isInBackoff() ? backoffReason : "";
+    }
+
+    @Override
+    public String getBackoffSince() {
+        return instant(backoffSince());
+    }
+
+    @Override
+    public String getBackoffUntil() {
+        return instant(backoffUntil());
+    }
+
+    private static String instant(long millis) {
+        return millis == 0 ? "" : java.time.Instant.ofEpochMilli(millis).toString();
     }
 
     @Override

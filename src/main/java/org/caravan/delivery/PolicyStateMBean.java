@@ -40,6 +40,15 @@ public interface PolicyStateMBean {
 
     void endBackoff();
 
+    /** The reply that put the line in backoff (or "operator"); empty in normal mode. */
+    String getBackoffReason();
+
+    /** ISO-8601 UTC start of the current backoff; empty in normal mode. */
+    String getBackoffSince();
+
+    /** ISO-8601 UTC end of the current backoff unless triggered again; empty in normal mode. */
+    String getBackoffUntil();
+
     int getOpenConnections();
 
     long getConnectionsOpened();

@@ -1,6 +1,7 @@
 package org.caravan.outcome;
 
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
@@ -25,6 +26,7 @@ public class OutcomeRecorder {
     private final AccountingLog accounting;
     private final EventJson json = new EventJson();
     private final JmsTemplate events;
+    private final List<OutcomeListener> listeners = new CopyOnWriteArrayList<>();
 
     public OutcomeRecorder(AccountingLog accounting, ConnectionFactory connectionFactory,
             DestinationResolver destinations) {
@@ -39,11 +41,23 @@ public class OutcomeRecorder {
         events.setSessionTransacted(true);
     }
 
+    /** Adds a listener told of every outcome after accounting (metrics, the queue console). */
+    public void listen(OutcomeListener listener) {
+        listeners.add(listener);
+    }
+
     public void record(List<DeliveryOutcome> outcomes) {
         if (outcomes.isEmpty()) {
             return;
         }
         accounting.record(outcomes);
+        for (OutcomeListener listener : listeners) {
+            try {
+                listener.recorded(outcomes);
+            } catch (RuntimeException e) {
+                LOG.warn("outcome listener {} failed: {}", listener, e.toString());
+            }
+        }
         try {
             for (DeliveryOutcome o : outcomes) {
                 String text = json.toJson(o);

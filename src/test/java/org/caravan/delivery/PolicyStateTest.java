@@ -105,6 +105,33 @@ class PolicyStateTest {
     }
 
     @Test
+    void backoffSaysSinceWhenUntilWhenAndWhichPatternTriggeredIt() {
+        MutableClock clock = new MutableClock();
+        PolicyState state = state("unlimited", "1/s", clock, List.of("4.7.0 too many", "421 4.7.0"));
+        assertThat(state.getBackoffReason()).isEmpty();
+        assertThat(state.backoffSince()).isZero();
+        long start = clock.millis();
+
+        state.observe(SmtpReply.parse(421, BACKOFF_REPLY));
+        assertThat(state.backoffPattern()).isEqualTo("4.7.0 too many");
+        assertThat(state.getBackoffReason()).isEqualTo(BACKOFF_REPLY);
+        assertThat(state.backoffSince()).isEqualTo(start);
+        assertThat(state.backoffUntil()).isEqualTo(start + Duration.ofHours(1).toMillis());
+
+        clock.advance(Duration.ofMinutes(10));
+        state.enterBackoff();
+        assertThat(state.backoffSince()).as("the same stretch of backoff").isEqualTo(start);
+        assertThat(state.backoffPattern()).isEqualTo(PolicyState.OPERATOR);
+        assertThat(state.getBackoffUntil()).isEqualTo(java.time.Instant.ofEpochMilli(clock.millis())
+                .plus(Duration.ofHours(1)).toString());
+
+        state.endBackoff();
+        assertThat(state.getBackoffReason()).isEmpty();
+        assertThat(state.getBackoffSince()).isEmpty();
+        assertThat(state.backoffPattern()).isEmpty();
+    }
+
+    @Test
     void aPolicyWithoutBackoffNeverEntersIt() {
         PolicyState state = state("20/s", null, new MutableClock());
         state.observe(SmtpReply.parse(421, BACKOFF_REPLY));
