@@ -38,7 +38,7 @@ public final class MailMetrics implements OutcomeListener {
     }
 
     /** The meters of a line, built on first use (at start for every configured line). */
-    public LineMeters line(String vmta, String policy) {
+    LineMeters line(String vmta, String policy) {
         return lines.computeIfAbsent(vmta, v -> new ConcurrentHashMap<>())
                 .computeIfAbsent(policy, p -> new LineMeters(registry, vmta, policy));
     }

@@ -2,13 +2,11 @@ package org.caravan.metrics;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.caravan.broker.CommitBatching;
 import org.caravan.broker.QueueDepths;
 import org.caravan.delivery.DeliveryLine;
 import org.caravan.delivery.DeliveryLines;
 import org.caravan.outcome.OutcomeRecorder;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -22,13 +20,14 @@ public class MetricsConfiguration {
 
     @Bean
     MailMetrics mailMetrics(MeterRegistry registry, OutcomeRecorder outcomes, DeliveryLines lines, QueueDepths depths,
-            ObjectProvider<EmbeddedActiveMQ> broker, @Value("${caravan.metrics.top-domains:20}") int topDomains,
+            @Value("${spring.artemis.mode:embedded}") String brokerMode,
+            @Value("${caravan.metrics.top-domains:20}") int topDomains,
             @Qualifier("intakeCommits") CommitBatching intake, @Qualifier("deliveryCommits") CommitBatching delivery) {
         if (topDomains < 0) {
             throw new IllegalStateException("caravan.metrics.top-domains: must be 0 or more, not " + topDomains);
         }
         MailMetrics metrics = new MailMetrics(registry, topDomains);
-        boolean queues = broker.getIfAvailable() != null; // an external broker's queues are not readable here
+        boolean queues = "embedded".equals(brokerMode); // an external broker's queues are not readable here
         for (DeliveryLine line : lines.all()) {
             line.pool().observe(metrics.line(line.vmta(), line.policyName()));
             LineGauges.register(registry, line, depths, queues);
