@@ -2,6 +2,7 @@ package org.caravan.broker;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 
 import org.apache.camel.component.jms.JmsEndpoint;
 import org.apache.camel.component.jms.MessageListenerContainerFactory;
@@ -26,6 +27,7 @@ public final class CommitBatching implements MessageListenerContainerFactory {
     private final Runnable beforeCommit;
     private final WaitForecast forecast;
     private final QueuePacing pacing;
+    private volatile IntConsumer sizes = count -> { };
 
     public CommitBatching(int maxMessages, Duration maxAge) {
         this(maxMessages, maxAge, () -> { }, WaitForecast.NEVER);
@@ -81,6 +83,12 @@ public final class CommitBatching implements MessageListenerContainerFactory {
     void committed(int count) {
         commits.increment();
         messages.add(count);
+        sizes.accept(count);
+    }
+
+    /** Tells observer the size of every batch committed from now on (metrics); on the consumer's thread, so quick. */
+    public void observe(IntConsumer observer) {
+        this.sizes = observer;
     }
 
     /** Commits so far: with {@link #messagesCommitted()}, the batch size actually reached. */

@@ -37,6 +37,7 @@ public final class JournalDiskGuard implements HealthIndicator, JournalDiskMBean
 
     public static final String INTAKE_ROUTE = "intake";
     public static final String USED_GAUGE = "caravan.journal.disk.used";
+    public static final String USED_BYTES_GAUGE = "caravan.journal.disk.used.bytes";
     /** Points below the broker's max-disk-usage at which intake stops, when not set. */
     static final double DEFAULT_MARGIN = 5;
     /** Points below the threshold usage must fall before intake resumes, so it does not flap. */
@@ -49,6 +50,7 @@ public final class JournalDiskGuard implements HealthIndicator, JournalDiskMBean
     private final ScheduledExecutorService checks;
     private volatile double stopAtPercent;
     private volatile double usedPercent;
+    private volatile long usedBytes;
     private volatile boolean suspended;
     private ObjectName mbean;
 
@@ -67,6 +69,8 @@ public final class JournalDiskGuard implements HealthIndicator, JournalDiskMBean
         });
         Gauge.builder(USED_GAUGE, this, g -> g.usedPercent / 100).baseUnit("ratio")
                 .description("used share of the journal's file system").register(registry);
+        Gauge.builder(USED_BYTES_GAUGE, this, g -> g.usedBytes).baseUnit("bytes")
+                .description("bytes of the journal's file system not usable (as the ratio counts them)").register(registry);
         Gauge.builder("caravan.journal.disk.stop.at", this, g -> g.stopAtPercent / 100).baseUnit("ratio")
                 .description("journal disk usage at which intake stops").register(registry);
     }
@@ -108,7 +112,10 @@ public final class JournalDiskGuard implements HealthIndicator, JournalDiskMBean
             existing = existing.getParent();
         }
         FileStore store = Files.getFileStore(existing == null ? Path.of(".") : existing);
-        return 100.0 * (1.0 - (double) store.getUsableSpace() / store.getTotalSpace());
+        long total = store.getTotalSpace();
+        long usable = store.getUsableSpace();
+        usedBytes = Math.max(0, total - usable);
+        return 100.0 * (1.0 - (double) usable / total);
     }
 
     @Override

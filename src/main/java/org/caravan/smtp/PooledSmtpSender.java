@@ -73,6 +73,8 @@ public final class PooledSmtpSender implements JavaMailSender {
     private final class Admissions implements SmtpTransaction.Admission {
 
         private boolean holding;
+        /** Time spent waiting for the pacers and the gate: not the server's, kept out of the transaction's latency. */
+        private long waitedNanos;
 
         @Override
         public boolean next() {
@@ -85,12 +87,15 @@ public final class PooledSmtpSender implements JavaMailSender {
             if (!admitted(wire)) {
                 return false;
             }
+            long start = System.nanoTime();
             try {
                 holding = gate.acquire();
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
+            } finally {
+                waitedNanos += System.nanoTime() - start;
             }
         }
 
@@ -103,12 +108,15 @@ public final class PooledSmtpSender implements JavaMailSender {
         }
 
         private boolean admitted(Pacer pacer) {
+            long start = System.nanoTime();
             try {
                 pacer.take();
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
+            } finally {
+                waitedNanos += System.nanoTime() - start;
             }
         }
     }
@@ -144,11 +152,15 @@ public final class PooledSmtpSender implements JavaMailSender {
             }
             boolean reused = connection.messagesSent > 0;
             message.clearReplies();
+            long start = System.nanoTime();
+            long waitedBefore = admissions.waitedNanos;
             SmtpTransaction.Result result = SmtpTransaction.send(connection, message, pool.settings(), admissions);
+            long took = System.nanoTime() - start - (admissions.waitedNanos - waitedBefore);
             connection.messagesSent += Math.max(0, result.transactions() - 1);
             pool.release(connection, result.reusable());
             switch (result.ending()) {
                 case ANSWERED -> {
+                    pool.events().transaction(took);
                     message.answeredBy(hop.toString());
                     message.tls(connection.tls);
                     return null;

@@ -41,6 +41,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private int open;
     private long opened;
     private boolean closed;
+    private volatile SmtpEvents events = SmtpEvents.NONE;
 
     public SmtpConnectionPool(Session session, int maxOpen, int maxMessagesPerConnection, Rate maxConnRate,
             Duration idleTimeout) {
@@ -50,6 +51,16 @@ public final class SmtpConnectionPool implements AutoCloseable {
         this.maxMessagesPerConnection = maxMessagesPerConnection;
         this.idleNanos = idleTimeout.toNanos();
         this.maxConnRate = maxConnRate;
+    }
+
+    /** Tells observer of every connection this pool opens or fails to open, and of every answered transaction. */
+    public void observe(SmtpEvents observer) {
+        this.events = observer;
+        connector.observe(observer);
+    }
+
+    SmtpEvents events() {
+        return events;
     }
 
     // Run-time limits, set by operators over JMX; they apply to the next borrow.
