@@ -280,9 +280,14 @@ public final class Cli {
         }
         JsonNode answer = post("/api/queues/" + path(line[0]) + "/" + path(line[1]) + "/limits", body);
         if (!print(answer)) {
-            out.println(line[0] + "/" + line[1] + ": max-" + w.get(1) + " " + value
+            out.println(line[0] + "/" + line[1] + ": " + directive(w.get(1)) + " " + value
                     + " (until the next reload or restart)");
         }
+    }
+
+    /** The mta.yaml directive a set name stands for: rate -> max-msg-rate, smtp-out -> max-smtp-out. */
+    static String directive(String limit) {
+        return limit.equals("rate") || limit.equals("burst") ? "max-msg-" + limit : "max-" + limit;
     }
 
     private void reload() throws Refused, InterruptedException {

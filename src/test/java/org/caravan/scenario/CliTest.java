@@ -52,7 +52,7 @@ class CliTest {
 
             Run set = cli(engine, "", "--url", url, "set", "rate", "default/limited", "7/s");
             assertThat(set.exit()).as(set.err()).isZero();
-            assertThat(set.out()).contains("default/limited: max-rate 7/s");
+            assertThat(set.out()).contains("default/limited: max-msg-rate 7/s");
             assertThat(MBEANS.getAttribute(ReloadTest.policy("limited"), "MaxMsgRate")).isEqualTo("7/s");
 
             Run show = cli(engine, "", "--url", url, "show", "queues", "--json");
