@@ -27,12 +27,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.jms.JmsConsumer;
 import org.apache.commons.csv.CSVRecord;
 import org.caravan.testsupport.Engine;
 import org.caravan.testsupport.Received;
 import org.caravan.testsupport.ScriptedSmtpServer;
 import org.caravan.testsupport.SmtpStage;
 import org.junit.jupiter.api.Test;
+import org.springframework.jms.listener.DefaultMessageListenerContainer;
 
 /**
  * Steering without a restart: mta.yaml edited while the engine runs, then reloaded (POST
@@ -230,6 +232,35 @@ class ReloadTest {
             assertThat(smtp.awaitMessages(60, Duration.ofSeconds(30))).isTrue();
             assertThat(smtp.peakConcurrentSessions()).as("sessions at once after reloading 3").isEqualTo(3);
         }
+    }
+
+    @Test
+    void loweringMaxSmtpOutEndsSurplusConsumersWithoutSendingAnythingTwice() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start().stall(SmtpStage.DATA_END, Duration.ofMillis(200));
+                Engine engine = Engine.start(limited(smtp.port(), PACED_ONE.replace("max-smtp-out: 1", "max-smtp-out: 4")))) {
+            submit(engine, "down", "limits.test", 80);
+            assertThat(smtp.awaitMessages(10, Duration.ofSeconds(20))).isTrue();
+            DefaultMessageListenerContainer container = container(engine, "delivery-default-limited");
+            assertThat(container.getScheduledConsumerCount()).isEqualTo(4);
+
+            MBEANS.setAttribute(policy("limited"), new Attribute("MaxSmtpOut", 1));
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (container.getScheduledConsumerCount() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(container.getScheduledConsumerCount()).as("consumers after lowering to 1").isEqualTo(1);
+            assertThat(smtp.awaitMessages(80, Duration.ofSeconds(60))).isTrue();
+            Thread.sleep(1000); // a batch rolled back by a consumer that ended would arrive again now
+            List<String> ids = smtp.received().stream().map(Received::messageId).toList();
+            assertThat(ids).as("each message once").hasSize(80).doesNotHaveDuplicates();
+            assertThat(engine.accounting().await("d", 80, Duration.ofSeconds(10))).hasSize(80);
+        }
+    }
+
+    private static DefaultMessageListenerContainer container(Engine engine, String routeId) throws Exception {
+        JmsConsumer consumer = (JmsConsumer) engine.bean(CamelContext.class).getRoute(routeId).getConsumer();
+        return (DefaultMessageListenerContainer) consumer.getListenerContainer();
     }
 
     /** POST /api/reload as a script does (HTTP Basic); the answer's status must be the one given. */
