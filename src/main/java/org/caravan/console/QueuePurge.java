@@ -46,7 +46,9 @@ final class QueuePurge {
     private static final Logger LOG = LoggerFactory.getLogger(QueuePurge.class);
     private static final String DEAD_LETTERS = "mail.dead";
     private static final int MESSAGES_PER_COMMIT = 100;
-    private static final long RECEIVE_WAIT_MS = 500;
+    private static final long RECEIVE_WAIT_MS = 250;
+    /** How long a purge waits for moved mail to show up on mail.purge; what is left, the next purge takes. */
+    private static final java.time.Duration DRAIN_LIMIT = java.time.Duration.ofSeconds(30);
 
     /** What a purge removed: messages, and the recipients recorded as bounced. */
     record Result(int messages, int recipients) {
@@ -72,13 +74,11 @@ final class QueuePurge {
                 Session s = c.createSession(true, Session.SESSION_TRANSACTED)) {
             // the consumer first: it creates mail.purge, which must exist before anything is moved there
             MessageConsumer aside = s.createConsumer(s.createQueue(ASIDE));
-            moveAside(queue, selector);
             Queue asideQueue = depths.queue(ASIDE);
-            if (asideQueue != null) {
-                asideQueue.deliverScheduledMessages(); // a moved retry keeps its time; it is due for the purge now
-            }
+            long leftover = asideQueue == null ? 0 : asideQueue.getMessageCount();
+            int moved = moveAside(queue, selector);
             c.start();
-            return drain(s, aside);
+            return drain(s, aside, leftover + moved);
         }
     }
 
@@ -88,25 +88,25 @@ final class QueuePurge {
         if (asideQueue == null || asideQueue.getMessageCount() == 0) {
             return;
         }
-        asideQueue.deliverScheduledMessages();
         try (Connection c = connections.createConnection();
                 Session s = c.createSession(true, Session.SESSION_TRANSACTED)) {
             MessageConsumer aside = s.createConsumer(s.createQueue(ASIDE));
             c.start();
-            Result done = drain(s, aside);
+            Result done = drain(s, aside, 0);
             LOG.info("{}: finished an interrupted purge: {} messages, {} recipients recorded as purged", ASIDE,
                     done.messages(), done.recipients());
         }
     }
 
-    private static void moveAside(Queue queue, String selector) throws Exception {
+    /** Moves the matching mail onto mail.purge; returns how many messages were moved. */
+    private static int moveAside(Queue queue, String selector) throws Exception {
         boolean wasPaused = queue.isPaused();
         if (!wasPaused) {
             queue.pause(false); // not persisted: only for the moment of the move
         }
         try {
             queue.deliverScheduledMessages(selector);
-            queue.moveReferences(MESSAGES_PER_COMMIT, FilterImpl.createFilter(selector), SimpleString.of(ASIDE),
+            return queue.moveReferences(MESSAGES_PER_COMMIT, FilterImpl.createFilter(selector), SimpleString.of(ASIDE),
                     false, null);
         } finally {
             if (!wasPaused) {
@@ -115,12 +115,22 @@ final class QueuePurge {
         }
     }
 
-    private Result drain(Session s, MessageConsumer aside) throws JMSException {
+    /** Consumes mail.purge until at least expected messages came and nothing more waits there. */
+    private Result drain(Session s, MessageConsumer aside, long expected) throws Exception {
         int messages = 0;
         int recipients = 0;
         int uncommitted = 0;
         List<DeliveryOutcome> batch = new ArrayList<>();
-        for (Message m = aside.receive(RECEIVE_WAIT_MS); m != null; m = aside.receive(RECEIVE_WAIT_MS)) {
+        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+        while (true) {
+            Message m = aside.receive(RECEIVE_WAIT_MS);
+            if (m == null) {
+                boolean more = waiting(); // first: it makes moved retries due
+                if ((messages >= expected && !more) || System.nanoTime() > deadline) {
+                    break;
+                }
+                continue;
+            }
             List<DeliveryOutcome> purged = outcomesOf(m, s);
             batch.addAll(purged);
             recipients += purged.size();
@@ -134,6 +144,20 @@ final class QueuePurge {
         return new Result(messages, recipients);
     }
 
+    /**
+     * Whether mail.purge still holds mail not handed to this consumer. A moved retry keeps its
+     * scheduled time, and it reaches mail.purge's schedule only once the move's commit completes:
+     * it is made due here, as often as one shows up.
+     */
+    private boolean waiting() throws Exception {
+        Queue asideQueue = depths.queue(ASIDE);
+        if (asideQueue == null) {
+            return false;
+        }
+        asideQueue.deliverScheduledMessages();
+        return asideQueue.getMessageCount() - asideQueue.getDeliveringCount() > 0;
+    }
+
     /** Records the batch, waits until accounting holds it on disk, and only then acks its messages. */
     private void commit(Session s, List<DeliveryOutcome> batch) throws JMSException {
         outcomes.record(batch);
@@ -142,7 +166,6 @@ final class QueuePurge {
         batch.clear();
     }
 
-    /** One bounced outcome per recipient; a message that cannot be read is parked on mail.dead instead. */
     /** The message as it was (body and properties) with the reason it was parked. */
     private static Message parked(Message m, Session s, RuntimeException why) throws JMSException {
         BytesMessage copy = s.createBytesMessage();
@@ -161,6 +184,7 @@ final class QueuePurge {
         return copy;
     }
 
+    /** One bounced outcome per recipient; a message that cannot be read is parked on mail.dead instead. */
     private static List<DeliveryOutcome> outcomesOf(Message m, Session s) throws JMSException {
         Delivery d;
         try {
