@@ -163,7 +163,8 @@ async function showDetail(first = false) {
     el('td', { class: 'error-text' }, t.reply), el('td', { class: 'n' }, String(t.count)))));
   fill(document.querySelector('#recent tbody'), d.recent.map(r => el('tr', {},
     el('td', {}, time(r.time)), el('td', {}, r.type), el('td', {}, r.recipient),
-    el('td', { class: 'n' }, String(r.attempt)), el('td', { class: 'error-text' }, r.reply))));
+    el('td', { class: 'n' }, String(r.attempt)),
+    el('td', { class: r.type === 'delivered' ? 'reply' : 'error-text' }, r.reply))));
   if (first) {
     const form = document.getElementById('limits-form');
     for (const [k, v] of Object.entries(d.limits)) form.elements[k].value = v;
