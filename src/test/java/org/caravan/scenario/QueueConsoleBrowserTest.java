@@ -82,17 +82,20 @@ class QueueConsoleBrowserTest {
     @Test
     void anOperatorWatchesPausesResumesAndPurgesAQueue() throws Exception {
         smtp.alwaysRcpt("nobody@gmail.test", "550 5.1.1 no such user");
-        for (String rcpt : new String[] {"a@gmail.test", "b@gmail.test", "nobody@gmail.test"}) {
+        smtp.alwaysRcpt("later@gmail.test", "451 4.7.1 try later");
+        for (String rcpt : new String[] {"a@gmail.test", "b@gmail.test", "nobody@gmail.test", "later@gmail.test"}) {
             engine.broker().submit(QueueConsoleApiTest.mail(rcpt), Map.of("jobId", "job-ok"));
         }
         for (int i = 0; i < 3; i++) {
             engine.broker().submit(QueueConsoleApiTest.mail("x" + i + "@gmail.test"), Map.of("jobId", "job-bad"));
         }
-        await(() -> engine.accounting().records().size() >= 6);
+        await(() -> engine.accounting().records().size() >= 7);
+        await(() -> depth().scheduled() == 1);
 
         String base = "http://127.0.0.1:" + engine.context().getEnvironment().getProperty("local.server.port");
         browser.get(base + "/console/");
         WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         wait.until(ExpectedConditions.presenceOfElementLocated(By.name("username")));
         shot("1-login");
         browser.findElement(By.name("username")).sendKeys(Engine.ADMIN);
@@ -101,19 +104,26 @@ class QueueConsoleBrowserTest {
         wait.until(d -> !d.getCurrentUrl().endsWith("/login"));
         browser.get(base + "/console/");
 
-        By row = By.cssSelector("tr[data-queue='default/gmail']");
-        wait.until(ExpectedConditions.presenceOfElementLocated(row));
+        String row = "tr[data-queue='default/gmail']";
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(row)));
         wait.until(d -> cell(row, "[data-total=delivered]").equals("5"));
         assertThat(cell(row, "[data-total=bounced]")).isEqualTo("1");
-        assertThat(cell(row, "[data-col=last-error]")).contains("550 5.1.1 no such user");
+        assertThat(cell(row, "[data-total=deferred]")).isEqualTo("1");
+        assertThat(cell(row, "[data-col=scheduled]")).isEqualTo("1");
+        assertThat(cell(row, "[data-col=next-retry]")).matches("\\d\\d:\\d\\d:\\d\\d");
+        assertThat(cell(row, "[data-col=last-error]")).containsAnyOf("550 5.1.1 no such user", "451 4.7.1 try later");
         assertThat(cell(row, "[data-mode]")).isEqualTo("normal");
         shot("2-queues");
 
-        browser.findElement(row).click();
+        // a refresh may rebuild the row between finding and clicking it: try again then
+        wait.until(d -> {
+            d.findElement(By.cssSelector(row)).click();
+            return true;
+        });
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("detail")));
         wait.until(d -> d.findElement(By.cssSelector("#top-domains tbody")).getText().contains("gmail.test"));
         assertThat(browser.findElement(By.cssSelector("#top-replies tbody")).getText()).contains("550 5.1.1 no such user");
-        assertThat(browser.findElements(By.cssSelector("#recent tbody tr"))).hasSize(6);
+        assertThat(browser.findElements(By.cssSelector("#recent tbody tr"))).hasSize(7);
         shot("3-drill-down");
 
         browser.findElement(By.id("pause")).click();
@@ -148,8 +158,11 @@ class QueueConsoleBrowserTest {
         shot("7-resumed");
     }
 
-    private static String cell(By row, String css) {
-        return browser.findElement(row).findElement(By.cssSelector(css)).getText().strip();
+    /** A cell's text, read in one script call: the page rebuilds its rows on every refresh. */
+    private static String cell(String row, String css) {
+        Object text = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;", row + " " + css);
+        return text == null ? "" : text.toString();
     }
 
     private static QueueDepth depth() {
