@@ -75,6 +75,39 @@ class CliTest {
     }
 
     @Test
+    void pauseResumeRetryPurgeAndTheOtherShows() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
+                Engine engine = Engine.start(ReloadTest.limited(smtp.port(), ""))) {
+            String url = url(engine);
+            ReloadTest.submit(engine, "shown", "limits.test", 3);
+            assertThat(engine.accounting().await("d", 3, java.time.Duration.ofSeconds(20))).hasSize(3);
+
+            Run pause = cli(engine, "", "--url", url, "pause", "default/limited");
+            assertThat(pause.exit()).as(pause.err()).isZero();
+            assertThat(pause.out()).contains("default/limited: paused");
+            assertThat(cli(engine, "", "--url", url, "show", "queues").out()).containsPattern("default/limited +paused ");
+            assertThat(cli(engine, "", "--url", url, "resume", "default/limited").exit()).isZero();
+            assertThat(cli(engine, "", "--url", url, "show", "queues").out()).containsPattern("default/limited +normal ");
+            assertThat(cli(engine, "", "--url", url, "retry", "default/limited").exit()).isZero();
+
+            Run purge = cli(engine, "", "--url", url, "purge", "default/limited", "--domain", "limits.test", "--yes");
+            assertThat(purge.exit()).as(purge.err()).isZero();
+            assertThat(purge.out()).contains("default/limited: purged 0");
+
+            Run top = cli(engine, "", "--url", url, "show", "topdomains", "--limit", "5");
+            assertThat(top.exit()).as(top.err()).isZero();
+            assertThat(top.out()).containsPattern("limits\\.test +3 +0 +0");
+            Run one = cli(engine, "", "--url", url, "show", "queue", "default/limited");
+            assertThat(one.exit()).as(one.err()).isZero();
+            assertThat(one.out()).startsWith("default/limited  normal").contains("limits: max-msg-rate");
+
+            Run unknown = cli(engine, "", "--url", url, "pause", "default/nosuch");
+            assertThat(unknown.exit()).isEqualTo(1);
+            assertThat(unknown.err()).startsWith("caravan: ");
+        }
+    }
+
+    @Test
     void aRefusedReloadExitsOneWithFileLineAndKeyOnStderr() throws Exception {
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
                 Engine engine = Engine.start(ReloadTest.limited(smtp.port(), "max-msg-rate: 20/s\n"))) {
