@@ -99,6 +99,31 @@ class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
         return next;
     }
 
+    /**
+     * Sets how many consumers this container runs, at run time (max-smtp-out raised or lowered).
+     * Fewer: the surplus invokers end after their current receive (Spring's own check against the
+     * maximum). More: Spring would add one invoker per received message, and only while none is
+     * idle; here they are scheduled at once, so a line raised from 1 to 4 sends on 4 sessions
+     * with its next messages.
+     */
+    synchronized void consumers(int count) {
+        int n = Math.max(1, count);
+        setConcurrentConsumers(n); // first: the maximum is never set below it
+        setMaxConcurrentConsumers(n);
+        if (!isRunning()) {
+            return; // the next start schedules concurrentConsumers invokers
+        }
+        int idleLimit = getIdleConsumerLimit();
+        setIdleConsumerLimit(Math.max(idleLimit, n)); // new invokers count as idle until they receive
+        try {
+            for (int i = getScheduledConsumerCount(); i < n; i++) {
+                scheduleNewInvokerIfAppropriate();
+            }
+        } finally {
+            setIdleConsumerLimit(idleLimit);
+        }
+    }
+
     @Override
     protected void commitIfNecessary(Session session, Message message) throws JMSException {
         CommitBatch batch = CommitBatch.of(session);

@@ -60,6 +60,19 @@ public final class CommitBatching implements MessageListenerContainerFactory {
         return new BatchCommitContainer(endpoint, this);
     }
 
+    /**
+     * Resizes a running route's consumers (a container this factory made); false for any other
+     * container, whose consumer count stays as built.
+     */
+    public static boolean resize(org.springframework.jms.listener.AbstractMessageListenerContainer container,
+            int consumers) {
+        if (container instanceof BatchCommitContainer batched) {
+            batched.consumers(consumers);
+            return true;
+        }
+        return false;
+    }
+
     int maxMessages() {
         return maxMessages;
     }

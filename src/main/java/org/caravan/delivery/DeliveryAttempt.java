@@ -1,7 +1,6 @@
 package org.caravan.delivery;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -51,8 +50,6 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
     private final OutcomeRecorder outcomes;
     private final MtaStsPolicies mtaSts;
     private final BounceClassifier bounces = new BounceClassifier();
-    /** By delivery queue name, as the commit batcher knows its consumers. */
-    private final Map<String, PolicyState> states = new HashMap<>();
 
     public DeliveryAttempt(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes) {
         this(lines, mx, outcomes, null);
@@ -64,10 +61,6 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
         this.mx = mx;
         this.outcomes = outcomes;
         this.mtaSts = mtaSts;
-        for (DeliveryLine line : lines.all()) {
-            String queue = Delivery.queueOf(line.vmta(), line.policyName());
-            states.put(queue, line.state());
-        }
     }
 
     /** Blocks while accounting cannot be written: no mail goes out that could not be recorded. */
@@ -123,8 +116,12 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
 
     @Override
     public Turns of(String queue) {
-        PolicyState state = states.get(queue);
-        return state == null ? Turns.FREE : new PaceTurns(state.messages());
+        // by queue name, as the commit batcher knows its consumers; a line added by a reload too
+        String prefix = StrandedQueues.PREFIX;
+        int dot = queue.indexOf('.', prefix.length());
+        DeliveryLine line = queue.startsWith(prefix) && dot > 0
+                ? lines.find(queue.substring(prefix.length(), dot), queue.substring(dot + 1)) : null;
+        return line == null ? Turns.FREE : new PaceTurns(line.state().messages());
     }
 
     /**

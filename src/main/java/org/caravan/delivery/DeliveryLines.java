@@ -26,14 +26,20 @@ import org.caravan.smtp.TlsTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** All delivery lines, one per (vmta, policy) in config/mta.yaml, with their JMX controls and idle sweeper. */
+/**
+ * All delivery lines, one per (vmta, policy) in config/mta.yaml, with their JMX controls and idle
+ * sweeper. A reload adds and removes lines while mail flows: readers see one whole map or the next.
+ */
 public final class DeliveryLines implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryLines.class);
 
-    private final Map<String, DeliveryLine> lines = new LinkedHashMap<>();
+    /** Copied on every change (a reload), never changed in place: the per-message lookups take no lock. */
+    private volatile Map<String, DeliveryLine> lines = Map.of();
     private final ScheduledExecutorService sweeper;
     private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
+    private final Clock clock;
+    private final TlsTrust trust;
 
     public DeliveryLines(MtaConfig config, Clock clock) {
         this(config, clock, TlsTrust.jvm());
@@ -41,12 +47,12 @@ public final class DeliveryLines implements AutoCloseable {
 
     /** trust: the roots a verified TLS certificate must chain to (tls-verify: hostname). */
     public DeliveryLines(MtaConfig config, Clock clock, TlsTrust trust) {
+        this.clock = clock;
+        this.trust = trust;
         for (VirtualMta vmta : config.virtualMtas().values()) {
             warnIfUnqualified(vmta);
             for (DomainPolicy policy : config.policies().values()) {
-                DeliveryLine line = build(vmta, policy, clock, trust);
-                lines.put(key(vmta.name(), policy.name()), line);
-                register(line);
+                add(vmta, policy);
             }
         }
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -78,6 +84,31 @@ public final class DeliveryLines implements AutoCloseable {
             LOG.warn("vmta {}: EHLO name '{}' is not fully qualified; receivers may refuse or score it;"
                     + " set 'ehlo' in config/mta.yaml (or /etc/mailname)", vmta.name(), name);
         }
+    }
+
+    /** Builds, registers (JMX) and adds the line of a (vmta, policy); its route is the caller's to build. */
+    public synchronized DeliveryLine add(VirtualMta vmta, DomainPolicy policy) {
+        DeliveryLine line = build(vmta, policy, clock, trust);
+        Map<String, DeliveryLine> next = new LinkedHashMap<>(lines);
+        next.put(line.key(), line);
+        register(line);
+        lines = java.util.Collections.unmodifiableMap(next);
+        return line;
+    }
+
+    /** Takes a line out (its route already stopped): its connections closed, its JMX controls gone. */
+    public synchronized void remove(DeliveryLine line) {
+        Map<String, DeliveryLine> next = new LinkedHashMap<>(lines);
+        if (next.remove(line.key()) == null) {
+            return;
+        }
+        lines = java.util.Collections.unmodifiableMap(next);
+        retire(line);
+    }
+
+    /** The line of a (vmta, policy), or null when mta.yaml has no such pair (any more). */
+    public DeliveryLine find(String vmta, String policy) {
+        return lines.get(key(vmta, policy));
     }
 
     static String key(String vmta, String policy) {
@@ -123,15 +154,19 @@ public final class DeliveryLines implements AutoCloseable {
     public void close() {
         sweeper.shutdownNow();
         for (DeliveryLine line : lines.values()) {
-            line.pool().close();
-            try {
-                ObjectName name = objectName(line);
-                if (mbeans.isRegistered(name)) {
-                    mbeans.unregisterMBean(name);
-                }
-            } catch (JMException e) {
-                // shutting down; nothing to keep
+            retire(line);
+        }
+    }
+
+    private void retire(DeliveryLine line) {
+        line.pool().close();
+        try {
+            ObjectName name = objectName(line);
+            if (mbeans.isRegistered(name)) {
+                mbeans.unregisterMBean(name);
             }
+        } catch (JMException e) {
+            // the line is gone either way; nothing to keep
         }
     }
 }

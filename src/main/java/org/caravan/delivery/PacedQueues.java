@@ -1,6 +1,7 @@
 package org.caravan.delivery;
 
 import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.caravan.config.DomainPolicy;
 import org.caravan.config.MtaConfig;
@@ -11,7 +12,9 @@ import org.caravan.config.VirtualMta;
  * in backoff): a consumer waiting for its slot would otherwise hold up to 1 MB of mail "in
  * delivery" that it cannot send yet. Unpaced lines keep Artemis' window, so full-speed delivery
  * pays no round trip per message. The window is fixed when the consumers start: a line slowed
- * from unlimited at run time keeps prefetching (its pace still holds) until the next start.
+ * from unlimited at run time keeps prefetching (its pace still holds) until the next start. A
+ * reload sets the same for the queues it adds or paces ({@link #follow}); consumers already
+ * running keep the window they started with.
  */
 public final class PacedQueues {
 
@@ -27,6 +30,16 @@ public final class PacedQueues {
                             new AddressSettings().setDefaultConsumerWindowSize(0));
                 }
             }
+        }
+    }
+
+    /** At run time (a reload): the queue of a line that is now paced prefetches nothing, an unpaced one as Artemis does. */
+    public static void follow(ActiveMQServer broker, String vmta, DomainPolicy policy) {
+        String queue = Delivery.queueOf(vmta, policy.name());
+        if (paced(policy)) {
+            broker.getAddressSettingsRepository().addMatch(queue, new AddressSettings().setDefaultConsumerWindowSize(0));
+        } else {
+            broker.getAddressSettingsRepository().removeMatch(queue);
         }
     }
 

@@ -1,6 +1,10 @@
 package org.caravan.delivery;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.IntConsumer;
 
 import org.caravan.config.DomainPolicy;
 import org.caravan.config.Rate;
@@ -20,7 +24,10 @@ public final class PolicyState implements PolicyStateMBean {
     public static final String OPERATOR = "operator";
 
     private final String vmta;
-    private final DomainPolicy policy;
+    /** Swapped by a reload: retries, backoff and the next hop are read from it per message. */
+    private volatile DomainPolicy policy;
+    /** Told the pool's new max-smtp-out, so the route's consumers follow it (set once the route exists). */
+    private volatile IntConsumer consumers = n -> { };
     private final SmtpConnectionPool pool;
     private final Clock clock;
     private final Pacer messages;
@@ -63,6 +70,46 @@ public final class PolicyState implements PolicyStateMBean {
 
     public DomainPolicy policy() {
         return policy;
+    }
+
+    /** The route's consumers follow max-smtp-out from now on: told the new count on every change. */
+    public void consumersFollow(IntConsumer follower) {
+        this.consumers = Objects.requireNonNull(follower);
+    }
+
+    /**
+     * Takes a reloaded policy of the same name: its retries, backoff block and next hop from the
+     * next message on, and every limit as the file has it, a value set at run time (JMX, console,
+     * CLI) included, as PowerMTA's reload does. Backoff mode itself is left as it is. Returns what
+     * changed, one readable line each ("max-msg-rate 2000/h -> 500/h").
+     */
+    public List<String> reconfigure(DomainPolicy next) {
+        if (!next.name().equals(policy.name())) {
+            throw new IllegalArgumentException("policy " + policy.name() + " cannot become " + next.name());
+        }
+        List<String> changes = new ArrayList<>();
+        DomainPolicy before = policy;
+        policy = next;
+        change(changes, "max-msg-rate", getMaxMsgRate(), next.maxMsgRate().toString(), () -> maxMsgRate = next.maxMsgRate());
+        change(changes, "max-msg-burst", getMaxMsgBurst(), next.maxMsgBurst(), () -> setMaxMsgBurst(next.maxMsgBurst()));
+        change(changes, "max-smtp-out", getMaxSmtpOut(), next.maxSmtpOut(), () -> setMaxSmtpOut(next.maxSmtpOut()));
+        change(changes, "max-conn-rate", getMaxConnRate(), next.maxConnRate().toString(),
+                () -> pool.maxConnRate(next.maxConnRate()));
+        change(changes, "max-msg-per-connection", getMaxMsgPerConnection(), next.maxMsgPerConnection(),
+                () -> setMaxMsgPerConnection(next.maxMsgPerConnection()));
+        change(changes, "match", before.match(), next.match(), () -> { });
+        change(changes, "mx-match", before.mxMatch(), next.mxMatch(), () -> { });
+        change(changes, "route", before.route(), next.route(), () -> { });
+        change(changes, "retries", before.retry(), next.retry(), () -> { });
+        change(changes, "backoff", before.backoff(), next.backoff(), () -> { });
+        return changes;
+    }
+
+    private static void change(List<String> changes, String key, Object now, Object next, Runnable apply) {
+        if (!Objects.equals(now, next)) {
+            apply.run();
+            changes.add(key + " " + now + " -> " + next);
+        }
     }
 
     @Override
@@ -114,6 +161,7 @@ public final class PolicyState implements PolicyStateMBean {
     @Override
     public void setMaxSmtpOut(int connections) {
         pool.maxOpen(connections);
+        consumers.accept(pool.maxOpen());
     }
 
     @Override

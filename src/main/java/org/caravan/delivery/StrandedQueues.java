@@ -37,7 +37,8 @@ import org.springframework.jms.connection.SingleConnectionFactory;
  * today's lines: each message's domain classified again, the policy property rewritten, every
  * other property (attempt, queued time, scheduled retry time) kept; the emptied queue is deleted.
  * Mail of a virtual MTA that is gone stays where it is, since sending it from another source
- * address is the operator's call; {@link StrandedMailHealth} reports it.
+ * address is the operator's call; {@link StrandedMailHealth} reports it. A reload that removes
+ * a policy does the same at once, once the policy's route has stopped ({@link #moveUnowned}).
  */
 public class StrandedQueues implements ApplicationRunner {
 
@@ -46,7 +47,7 @@ public class StrandedQueues implements ApplicationRunner {
     private static final int MESSAGES_PER_COMMIT = 100;
     private static final long RECEIVE_WAIT_MS = 1000;
 
-    private final MtaConfig config;
+    private volatile MtaConfig config;
     private final DomainClassifier classifier;
     private final ConnectionFactory connections;
     private final ObjectProvider<EmbeddedActiveMQ> broker;
@@ -59,6 +60,11 @@ public class StrandedQueues implements ApplicationRunner {
         this.connections = connections instanceof SingleConnectionFactory shared
                 && shared.getTargetConnectionFactory() != null ? shared.getTargetConnectionFactory() : connections;
         this.broker = broker;
+    }
+
+    /** The config a reload put in force: which queues are owned from now on. */
+    public void reconfigure(MtaConfig next) {
+        this.config = next;
     }
 
     /** Queue name -> messages (scheduled retries included) of every mail.deliver queue no line owns. */
@@ -83,6 +89,15 @@ public class StrandedQueues implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) {
+        moveUnowned();
+    }
+
+    /**
+     * Moves the mail of every queue today's config does not own into the policies that now
+     * match; returns the messages moved per queue they went to.
+     */
+    public Map<String, Integer> moveUnowned() {
+        Map<String, Integer> total = new TreeMap<>();
         for (Queue queue : unowned()) {
             String name = queue.getName().toString();
             if (!movable(name)) {
@@ -95,6 +110,7 @@ public class StrandedQueues implements ApplicationRunner {
             }
             try {
                 Map<String, Integer> moved = rehome(queue);
+                moved.forEach((target, n) -> total.merge(target, n, Integer::sum));
                 LOG.info("{}: policy '{}' is no longer configured; moved {} messages into {}", name,
                         policyOf(name), moved.values().stream().mapToInt(Integer::intValue).sum(), moved);
                 dropIfEmpty(queue);
@@ -102,6 +118,7 @@ public class StrandedQueues implements ApplicationRunner {
                 LOG.error("{}: could not move its messages into today's policies; they stay there", name, e);
             }
         }
+        return total;
     }
 
     private List<Queue> unowned() {

@@ -15,9 +15,31 @@ public final class DomainClassifier {
 
     public static final String DEFAULT_POLICY = "default";
 
-    private final NamePatterns names = new NamePatterns();
-    private String star = DEFAULT_POLICY;
-    private final MxRollup rollup;
+    /**
+     * What one version of mta.yaml says: swapped whole by {@link #reconfigure}, and read once per
+     * question, so a classification never mixes the old file's patterns with the new one's.
+     */
+    private record Rules(NamePatterns names, String star, MxRollup rollup) {
+
+        static Rules of(MtaConfig config) {
+            NamePatterns names = new NamePatterns();
+            String star = DEFAULT_POLICY;
+            for (DomainPolicy policy : config.policies().values()) {
+                for (String m : policy.match()) {
+                    if (m.equals("*")) {
+                        if (!policy.name().equals(DEFAULT_POLICY)) {
+                            star = policy.name();
+                        }
+                    } else {
+                        names.add(m, policy.name());
+                    }
+                }
+            }
+            return new Rules(names, star, new MxRollup(config));
+        }
+    }
+
+    private volatile Rules rules;
     private final MxResolver mx;
 
     /** Classifies by name only. */
@@ -27,25 +49,20 @@ public final class DomainClassifier {
 
     /** Classifies by name, then by MX host through the resolver (its cache is the one delivery uses). */
     public DomainClassifier(MtaConfig config, MxResolver mx) {
-        for (DomainPolicy policy : config.policies().values()) {
-            for (String m : policy.match()) {
-                if (m.equals("*")) {
-                    if (!policy.name().equals(DEFAULT_POLICY)) {
-                        star = policy.name();
-                    }
-                } else {
-                    names.add(m, policy.name());
-                }
-            }
-        }
-        this.rollup = new MxRollup(config);
+        this.rules = Rules.of(config);
         this.mx = mx;
+    }
+
+    /** Takes the match and mx-match patterns of a reloaded mta.yaml, all at once. */
+    public void reconfigure(MtaConfig config) {
+        this.rules = Rules.of(config);
     }
 
     /** The policy for a lower-case domain by its name alone (exact, suffix, '*', default). */
     public String classify(String domain) {
-        String policy = byName(domain);
-        return policy != null ? policy : star;
+        Rules r = rules;
+        String policy = r.names().match(domain);
+        return policy != null ? policy : r.star();
     }
 
     /**
@@ -53,12 +70,13 @@ public final class DomainClassifier {
      * cached; null when the domain's MX hosts must be looked up first (the classification stage).
      */
     public String atIntake(String domain) {
-        String policy = byName(domain);
-        if (policy != null || !needsMx(domain)) {
-            return policy != null ? policy : star;
+        Rules r = rules;
+        String policy = r.names().match(domain);
+        if (policy != null || !needsMx(r, domain)) {
+            return policy != null ? policy : r.star();
         }
         List<String> hosts = mx.cachedMxHosts(domain);
-        return hosts == null ? null : byMx(hosts);
+        return hosts == null ? null : byMx(r, hosts);
     }
 
     /**
@@ -68,30 +86,27 @@ public final class DomainClassifier {
      * @throws MxLookupException only for a transient failure of the MX query (timeout, SERVFAIL)
      */
     public String resolving(String domain) throws MxLookupException {
-        String policy = byName(domain);
-        if (policy != null || !needsMx(domain)) {
-            return policy != null ? policy : star;
+        Rules r = rules;
+        String policy = r.names().match(domain);
+        if (policy != null || !needsMx(r, domain)) {
+            return policy != null ? policy : r.star();
         }
         try {
-            return byMx(mx.mxHosts(domain));
+            return byMx(r, mx.mxHosts(domain));
         } catch (MxLookupException e) {
             if (e.permanent()) {
-                return star; // not a DNS name: no MX can ever match, and delivery bounces it
+                return r.star(); // not a DNS name: no MX can ever match, and delivery bounces it
             }
             throw e;
         }
     }
 
-    private boolean needsMx(String domain) {
-        return mx != null && rollup.active() && !domain.startsWith("[");
+    private boolean needsMx(Rules r, String domain) {
+        return mx != null && r.rollup().active() && !domain.startsWith("[");
     }
 
-    private String byMx(List<String> hosts) {
-        String policy = rollup.policyOf(hosts);
-        return policy != null ? policy : star;
-    }
-
-    private String byName(String domain) {
-        return names.match(domain);
+    private static String byMx(Rules r, List<String> hosts) {
+        String policy = r.rollup().policyOf(hosts);
+        return policy != null ? policy : r.star();
     }
 }
