@@ -65,13 +65,20 @@ public final class QueueActions {
         throw new Refused(404, "no delivery line for vmta '" + vmta + "' and policy '" + policy + "'");
     }
 
+    /** Persisted; waits for a purge in progress, which holds the queue paused for a moment and then lifts that pause. */
     void pause(String vmta, String policy) {
-        queue(line(vmta, policy)).pause(true);
+        Queue queue = queue(line(vmta, policy));
+        synchronized (purge) {
+            queue.pause(true);
+        }
         LOG.info("{}: paused by the operator", Delivery.queueOf(vmta, policy));
     }
 
     void resume(String vmta, String policy) {
-        queue(line(vmta, policy)).resume();
+        Queue queue = queue(line(vmta, policy));
+        synchronized (purge) {
+            queue.resume();
+        }
         LOG.info("{}: resumed by the operator", Delivery.queueOf(vmta, policy));
     }
 
