@@ -47,8 +47,15 @@ public final class KnownSettings {
         OPTIONAL.forEach(k -> keys.add(canonical(k)));
         PathMatchingResourcePatternResolver resolver = new PathMatchingResourcePatternResolver(loader);
         try {
-            List<Resource> files = new ArrayList<>(List.of(resolver.getResources("classpath*:application.properties")));
-            files.addAll(List.of(resolver.getResources("classpath*:application-*.properties")));
+            // the profiles' files beside each application.properties: a classpath*: wildcard would
+            // list every jar of the classpath, a second or more at start on a busy machine
+            List<Resource> files = new ArrayList<>();
+            for (Resource base : resolver.getResources("classpath*:application.properties")) {
+                files.add(base);
+                String url = base.getURL().toString();
+                String root = url.substring(0, url.length() - "application.properties".length());
+                files.addAll(List.of(resolver.getResources(root + "application-*.properties")));
+            }
             for (Resource file : files) {
                 Properties p = new Properties();
                 try (InputStream in = file.getInputStream()) {
