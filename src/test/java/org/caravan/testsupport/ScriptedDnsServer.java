@@ -131,6 +131,11 @@ public final class ScriptedDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** How many queries arrived in all, for any name and type. */
+    public int totalQueries() {
+        return queries.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     /** How many queries of the type arrived for the name. */
     public int queries(String name, int type) {
         AtomicInteger n = queries.get(key(name(name), type));
