@@ -10,7 +10,7 @@
 #   MTA_ADMIN_USER  (default admin)   / MTA_ADMIN_PASSWORD    console and CLI         (role admin)
 #   MTA_SUBMITTERS  "name:password,name2:password2"           applications            (role submitter)
 # ARTEMIS_HTTP_HOST: where the web console listens (default 0.0.0.0 in a container; smoke.sh
-# passes 127.0.0.1). Passwords are stored hashed (artemis mask --hash), never as given.
+# passes 127.0.0.1); ARTEMIS_CONSOLE_ORIGINS: origins the console's Jolokia accepts from browsers. Passwords are stored hashed (artemis mask --hash), never as given.
 set -euo pipefail
 
 home=${1:?artemis home}
@@ -38,6 +38,23 @@ fi
 
 # our broker configuration replaces the generated one on every start (the image's etc-override)
 cp "$here/broker.xml" "$instance/etc/broker.xml"
+
+# The console's Jolokia answers browsers from these origins only (strict CORS checking). The
+# generated file allows the http-host alone, which in a container is 0.0.0.0, never a browser's.
+origins=${ARTEMIS_CONSOLE_ORIGINS:-*://localhost*,*://127.0.0.1*}
+{
+  echo '<?xml version="1.0" encoding="utf-8"?>'
+  echo '<!-- written by instance.sh from ARTEMIS_CONSOLE_ORIGINS -->'
+  echo '<restrict>'
+  echo '  <cors>'
+  IFS=, read -r -a allowed <<<"$origins"
+  for origin in "${allowed[@]}"; do
+    echo "    <allow-origin>$origin</allow-origin>"
+  done
+  echo '    <strict-checking/>'
+  echo '  </cors>'
+  echo '</restrict>'
+} >"$instance/etc/jolokia-access.xml"
 
 hash() {
   local out
