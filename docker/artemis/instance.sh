@@ -32,7 +32,7 @@ if [[ ! -f $instance/etc/broker.xml ]]; then
   # --role admin: the web console (HAWTIO_ROLE) and management.xml's role-access take this role
   "$home/bin/artemis" create --silent --require-login --force \
     --user "$admin_user" --password "$admin_password" --role admin \
-    --name caravan-broker --http-host "${ARTEMIS_HTTP_HOST:-0.0.0.0}" --http-port 8161 \
+    --name caravan-broker --java-memory "${ARTEMIS_JAVA_MEMORY:-1G}" --http-host "${ARTEMIS_HTTP_HOST:-0.0.0.0}" --http-port "${ARTEMIS_HTTP_PORT:-8161}" \
     "$instance" >/dev/null
 fi
 
@@ -56,9 +56,19 @@ origins=${ARTEMIS_CONSOLE_ORIGINS:-*://localhost*,*://127.0.0.1*}
   echo '</restrict>'
 } >"$instance/etc/jolokia-access.xml"
 
+# Artemis' default codec: PBKDF2WithHmacSHA1, 1024 rounds, 32-byte salt, 64-byte key, stored as
+# ENC(rounds:SALT:HASH). With python3 the password travels in the environment of one process;
+# "artemis mask --hash" (the fallback, e.g. in the broker image) shows it in that JVM's arguments.
 hash() {
   local out
-  out=$("$home/bin/artemis" mask --hash "$1" 2>/dev/null | sed -n 's/^result: //p')
+  if command -v python3 >/dev/null; then
+    out=$(CARAVAN_SECRET=$1 python3 -c 'import hashlib, os
+salt = os.urandom(32)
+key = hashlib.pbkdf2_hmac("sha1", os.environ["CARAVAN_SECRET"].encode(), salt, 1024, 64)
+print("1024:%s:%s" % (salt.hex().upper(), key.hex().upper()))')
+  else
+    out=$("$home/bin/artemis" mask --hash "$1" 2>/dev/null | sed -n 's/^result: //p')
+  fi
   [[ -n $out ]] || { echo "instance.sh: artemis mask failed" >&2; exit 2; }
   printf 'ENC(%s)' "$out"
 }
