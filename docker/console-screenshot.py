@@ -64,7 +64,7 @@ try:
         "binary": "/usr/bin/chromium",
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--user-data-dir=" + profile, "--window-size=1400,900"]}}}}
+                 "--user-data-dir=" + profile, "--window-size=1500,1250"]}}}}
     session = call("POST", "/session", caps)["sessionId"]
     s = "/session/" + session
 

@@ -201,8 +201,9 @@ if wait_for 120 "$expected mails at the sink" delivered; then
     fail "mail reached the sink" "no Received: by Caravan in the dumped mail"
   fi
   for r in "${recipients[@]}"; do
-    n=$(grep -l -i "$r" "$work/sink"/mail-* | wc -l)
-    [[ $n -ge $count ]] && pass "sink got $r ($n)" || fail "sink got $r" "$n of $count"
+    # the envelope, as smtp-sink recorded it (the To: field names every recipient)
+    n=$(grep -l -x "X-Rcpt-Args: <$r>" "$work/sink"/mail-* | wc -l)
+    [[ $n -eq $count ]] && pass "sink got $count for <$r> (RCPT TO)" || fail "sink got $count for <$r>" "$n"
   done
 else
   fail "mail reached the sink" "$(find "$work/sink" -type f | wc -l) of $expected after 120 s"
@@ -210,14 +211,16 @@ fi
 
 # --- the Artemis console behind its login -------------------------------------------------------
 console=http://127.0.0.1:$console_port/console
+# strict CORS checking (jolokia-access.xml) refuses a request without an allowed Origin
+origin=(-H "Origin: http://127.0.0.1:$console_port")
 jolokia_queues="$console/jolokia/search/org.apache.activemq.artemis:broker=*,component=addresses,address=*,subcomponent=queues,routing-type=*,queue=*"
-code=$(curl -s -o "$work/console-anon.txt" -w '%{http_code}' "$jolokia_queues")
+code=$(curl -s "${origin[@]}" -o "$work/console-anon.txt" -w '%{http_code}' "$jolokia_queues")
 [[ $code == 401 || $code == 403 || $code == 302 ]] && pass "Artemis console's Jolokia without a login: $code" \
   || fail "Artemis console's Jolokia without a login" "HTTP $code"
-code=$(curl -s -o "$work/console-submitter.txt" -w '%{http_code}' -u "app:$submitter_password" "$jolokia_queues")
+code=$(curl -s "${origin[@]}" -o "$work/console-submitter.txt" -w '%{http_code}' -u "app:$submitter_password" "$jolokia_queues")
 [[ $code == 401 || $code == 403 ]] && pass "Artemis console refuses the submitter's login: $code" \
   || fail "Artemis console refuses the submitter's login" "HTTP $code"
-code=$(curl -s -o "$work/console-admin.json" -w '%{http_code}' -u "$MTA_ADMIN_USER:$MTA_ADMIN_PASSWORD" "$jolokia_queues")
+code=$(curl -s "${origin[@]}" -o "$work/console-admin.json" -w '%{http_code}' -u "$MTA_ADMIN_USER:$MTA_ADMIN_PASSWORD" "$jolokia_queues")
 if [[ $code == 200 ]] && grep -q '"status":200' "$work/console-admin.json"; then
   queues=$(grep -o 'queue=\\\?"\?[a-zA-Z0-9._]*' "$work/console-admin.json" | sed 's/.*queue=\\\?"\?//' | sort -u | tr '\n' ' ')
   pass "Artemis console with the admin login: 200 (queues: $queues)"
@@ -227,8 +230,22 @@ if [[ $code == 200 ]] && grep -q '"status":200' "$work/console-admin.json"; then
 else
   fail "Artemis console with the admin login" "HTTP $code $(head -c 300 "$work/console-admin.json")"
 fi
-code=$(curl -s -o /dev/null -w '%{http_code}' "$console/")
-[[ $code == 200 ]] && pass "Artemis console page served at /console/ ($code)" || fail "Artemis console page at /console/" "HTTP $code"
+where=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$console/")
+[[ $where == "302 $console/login" ]] && pass "Artemis console /console/ without a session: 302 to its login page" \
+  || fail "Artemis console /console/ sends a visitor to its login" "$where"
+code=$(curl -s -o "$work/console-login.html" -w '%{http_code}' "$console/login")
+[[ $code == 200 ]] && pass "Artemis console login page: 200" || fail "Artemis console login page" "HTTP $code"
+if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
+  shots=${SMOKE_SCREENSHOTS:-$work/screenshots}
+  mkdir -p "$shots"
+  if timeout 600 python3 "$docker_dir/console-screenshot.py" "$console" "$shots/artemis" >"$work/screenshots.log" 2>&1 \
+      && grep -q "mail.deliver.default.gmail" "$work/screenshots.log" && grep -q "mail.submit" "$work/screenshots.log"; then
+    pass "Artemis console in chromium after the admin's login shows the mail queues ($shots/artemis-*.png)"
+  else
+    cat "$work/screenshots.log"
+    fail "Artemis console in chromium after the admin's login shows the mail queues"
+  fi
+fi
 
 # --- Prometheus scrapes the engine --------------------------------------------------------------
 target_up() {
