@@ -26,8 +26,13 @@ public class SteeringConfiguration {
         return new ConfigReload(Path.of(path), started, lines, routes, classifier, stranded, broker, clock);
     }
 
+    /**
+     * The Engine MBean registers itself as org.caravan:type=Engine. The bean is only its closer:
+     * as a bean of its own class, Spring's MBean exporter would register it a second time under a
+     * name of its making (which then collided between engines in one JVM).
+     */
     @Bean(destroyMethod = "close")
-    EngineControl engineControl(ConfigReload reload) {
-        return new EngineControl(reload);
+    AutoCloseable engineControl(ConfigReload reload) {
+        return new EngineControl(reload)::close;
     }
 }

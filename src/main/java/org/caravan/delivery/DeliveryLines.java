@@ -3,10 +3,13 @@ package org.caravan.delivery;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -36,6 +39,8 @@ public final class DeliveryLines implements AutoCloseable {
 
     /** Copied on every change (a reload), never changed in place: the per-message lookups take no lock. */
     private volatile Map<String, DeliveryLine> lines = Map.of();
+    private final List<Consumer<DeliveryLine>> whenAdded = new CopyOnWriteArrayList<>();
+    private final List<Consumer<DeliveryLine>> whenRemoved = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService sweeper;
     private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
     private final Clock clock;
@@ -93,7 +98,18 @@ public final class DeliveryLines implements AutoCloseable {
         next.put(line.key(), line);
         register(line);
         lines = java.util.Collections.unmodifiableMap(next);
+        whenAdded.forEach(c -> c.accept(line));
         return line;
+    }
+
+    /**
+     * Calls added for every line there is and for each one a reload adds later, and removed for
+     * each line a reload takes out: what watches lines (metrics) follows the config.
+     */
+    public synchronized void follow(Consumer<DeliveryLine> added, Consumer<DeliveryLine> removed) {
+        lines.values().forEach(added);
+        whenAdded.add(added);
+        whenRemoved.add(removed);
     }
 
     /** Takes a line out (its route already stopped): its connections closed, its JMX controls gone. */
@@ -103,6 +119,7 @@ public final class DeliveryLines implements AutoCloseable {
             return;
         }
         lines = java.util.Collections.unmodifiableMap(next);
+        whenRemoved.forEach(c -> c.accept(line));
         retire(line);
     }
 

@@ -52,6 +52,16 @@ final class LineGauges {
         }
     }
 
+    /** Drops a removed line's gauges (its counters stay: totals so far are still true). */
+    static void remove(MeterRegistry registry, DeliveryLine line) {
+        registry.getMeters().stream()
+                .filter(m -> m instanceof Gauge)
+                .filter(m -> line.vmta().equals(m.getId().getTag("vmta"))
+                        && line.policyName().equals(m.getId().getTag("policy")))
+                .toList()
+                .forEach(registry::remove);
+    }
+
     private static void queueGauge(MeterRegistry registry, Tags tags, Depth depth, String state,
             ToDoubleFunction<QueueDepth> value) {
         Gauge.builder("caravan.queue.messages", depth, d -> value.applyAsDouble(d.read()))

@@ -28,10 +28,11 @@ public class MetricsConfiguration {
         }
         MailMetrics metrics = new MailMetrics(registry, topDomains);
         boolean queues = "embedded".equals(brokerMode); // an external broker's queues are not readable here
-        for (DeliveryLine line : lines.all()) {
+        // lines a reload adds get their meters too; a removed line's gauges go with it
+        lines.follow(line -> {
             line.pool().observe(metrics.line(line.vmta(), line.policyName()));
             LineGauges.register(registry, line, depths, queues);
-        }
+        }, line -> LineGauges.remove(registry, line));
         intake.observe(batchSizes(registry, "intake")::record);
         delivery.observe(batchSizes(registry, "delivery")::record);
         outcomes.listen(metrics);

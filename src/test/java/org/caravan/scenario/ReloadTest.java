@@ -108,6 +108,12 @@ class ReloadTest {
             // paced: the new queue prefetches nothing, as a paced queue does from the start
             assertThat(server.getAddressSettingsRepository().getMatch("mail.deliver.default.added")
                     .getDefaultConsumerWindowSize()).isZero();
+            // the new line is watched like the others: its gauges and counters exist
+            io.micrometer.core.instrument.MeterRegistry meters = engine.bean(io.micrometer.core.instrument.MeterRegistry.class);
+            assertThat(meters.find("caravan.queue.messages").tags("vmta", "default", "policy", "added", "state", "ready")
+                    .gauge()).as("queue gauge of the added line").isNotNull();
+            assertThat(meters.find("caravan.connections.open").tags("policy", "added").gauge()).isNotNull();
+            assertThat(meters.find("caravan.delivered").tags("policy", "added").counter().count()).isEqualTo(5);
         }
     }
 
@@ -197,6 +203,8 @@ class ReloadTest {
             ActiveMQServer server = engine.bean(EmbeddedActiveMQ.class).getActiveMQServer();
             assertThat(server.locateQueue("mail.deliver.default.old")).as("emptied and deleted").isNull();
             assertThat(engine.bean(CamelContext.class).getRoute("delivery-default-old")).isNull();
+            assertThat(engine.bean(io.micrometer.core.instrument.MeterRegistry.class).find("caravan.queue.messages")
+                    .tags("policy", "old").gauges()).as("the removed line's gauges are gone").isEmpty();
             assertThat(MBEANS.isRegistered(policy("old"))).isFalse();
         }
     }
