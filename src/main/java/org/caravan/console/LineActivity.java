@@ -63,7 +63,7 @@ final class LineActivity {
     }
 
     synchronized void add(DeliveryOutcome o, long now) {
-        int kind = kind(o.type());
+        int kind = o.type().tallyIndex();
         if (kind < 0) {
             return;
         }
@@ -153,14 +153,6 @@ final class LineActivity {
         hour = h;
     }
 
-    private static int kind(OutcomeType type) {
-        return switch (type) {
-            case DELIVERED -> 0;
-            case DEFERRED -> 1;
-            case BOUNCED -> 2;
-            case REJECTED -> -1;
-        };
-    }
 
     private static String shortened(String reply) {
         return reply.length() <= MAX_REPLY_CHARS ? reply : reply.substring(0, MAX_REPLY_CHARS) + "...";

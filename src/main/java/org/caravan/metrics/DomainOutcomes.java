@@ -8,7 +8,6 @@ import java.util.function.LongSupplier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.caravan.outcome.DeliveryOutcome;
-import org.caravan.outcome.OutcomeType;
 
 /**
  * caravan_domain_outcomes_total{domain, outcome}: recipient outcomes (delivered, deferred,
@@ -49,22 +48,13 @@ final class DomainOutcomes {
             }
         }
         for (DeliveryOutcome o : outcomes) {
-            int kind = kind(o.type());
+            int kind = o.type().tallyIndex();
             if (kind >= 0 && o.domain() != null) {
                 counters(ranking.count(o.domain()))[kind].increment();
             }
         }
     }
 
-    /** delivered 0, deferred 1, bounced 2; -1 for what is not counted per domain. */
-    private static int kind(OutcomeType type) {
-        return switch (type) {
-            case DELIVERED -> 0;
-            case DEFERRED -> 1;
-            case BOUNCED -> 2;
-            case REJECTED -> -1;
-        };
-    }
 
     private Counter[] counters(String domain) {
         Counter[] c = counters.get(domain);

@@ -18,6 +18,19 @@ public enum OutcomeType {
         return accountingType;
     }
 
+    /**
+     * The column a delivery line's or a domain's tally counts this in: delivered 0, deferred 1,
+     * bounced 2; -1 for a rejection, which happens at intake, before any line or domain.
+     */
+    public int tallyIndex() {
+        return switch (this) {
+            case DELIVERED -> 0;
+            case DEFERRED -> 1;
+            case BOUNCED -> 2;
+            case REJECTED -> -1;
+        };
+    }
+
     /** The value of the event's "type" field (delivered, deferred, bounced, rejected). */
     public String eventType() {
         return name().toLowerCase(java.util.Locale.ROOT);
