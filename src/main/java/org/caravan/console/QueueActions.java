@@ -57,10 +57,9 @@ public final class QueueActions {
 
     /** The configured line, or a 404. */
     DeliveryLine line(String vmta, String policy) {
-        for (DeliveryLine line : lines.all()) {
-            if (line.vmta().equals(vmta) && line.policyName().equals(policy)) {
-                return line;
-            }
+        DeliveryLine line = lines.find(vmta, policy);
+        if (line != null) {
+            return line;
         }
         throw new Refused(404, "no delivery line for vmta '" + vmta + "' and policy '" + policy + "'");
     }
