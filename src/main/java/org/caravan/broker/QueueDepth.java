@@ -10,4 +10,8 @@ package org.caravan.broker;
  */
 public record QueueDepth(String queue, long ready, long scheduled, long delivering, long oldestAgeMillis,
         boolean paused, int consumers) {
+
+    public long total() {
+        return ready + scheduled + delivering;
+    }
 }
