@@ -92,7 +92,7 @@ final class QueuePurge {
                 Session s = c.createSession(true, Session.SESSION_TRANSACTED)) {
             MessageConsumer aside = s.createConsumer(s.createQueue(ASIDE));
             c.start();
-            Result done = drain(s, aside, 0);
+            Result done = drain(s, aside, asideQueue.getMessageCount());
             LOG.info("{}: finished an interrupted purge: {} messages, {} recipients recorded as purged", ASIDE,
                     done.messages(), done.recipients());
         }
@@ -125,7 +125,7 @@ final class QueuePurge {
         while (true) {
             Message m = aside.receive(RECEIVE_WAIT_MS);
             if (m == null) {
-                boolean more = waiting(); // first: it makes moved retries due
+                boolean more = waiting(uncommitted); // first: it makes moved retries due
                 if ((messages >= expected && !more) || System.nanoTime() > deadline) {
                     break;
                 }
@@ -145,17 +145,19 @@ final class QueuePurge {
     }
 
     /**
-     * Whether mail.purge still holds mail not handed to this consumer. A moved retry keeps its
-     * scheduled time, and it reaches mail.purge's schedule only once the move's commit completes:
-     * it is made due here, as often as one shows up.
+     * Whether mail.purge still holds mail this purge has not received: its count less what this
+     * session received and has not yet committed. (Not the broker's delivering count: that
+     * includes messages already dispatched into this consumer's buffer but not yet received.) A
+     * moved retry keeps its scheduled time, and it reaches mail.purge's schedule only once the
+     * move's commit completes: it is made due here, as often as one shows up.
      */
-    private boolean waiting() throws Exception {
+    private boolean waiting(int uncommitted) throws Exception {
         Queue asideQueue = depths.queue(ASIDE);
         if (asideQueue == null) {
             return false;
         }
         asideQueue.deliverScheduledMessages();
-        return asideQueue.getMessageCount() - asideQueue.getDeliveringCount() > 0;
+        return asideQueue.getMessageCount() - uncommitted > 0;
     }
 
     /** Records the batch, waits until accounting holds it on disk, and only then acks its messages. */

@@ -138,6 +138,9 @@ public final class AccountingLog implements AutoCloseable {
             try {
                 if (failure != null || file == null) {
                     reopen();
+                    // writable again: a sync that comes while this one forces waits for it instead
+                    // of rewriting the same pending outcomes into yet another file
+                    failure = null;
                 }
                 file.flush();
             } catch (IOException e) {

@@ -121,6 +121,49 @@ class AccountingLogTest {
         }
     }
 
+    /**
+     * Two consumers wait out an outage, each retrying sync; when the disk is back both sync at
+     * once. The one that rewrites the pending outcomes into a fresh file is still forcing it when
+     * the other comes: the second must wait for that force, not rewrite the same outcomes again.
+     */
+    @Test
+    void twoSyncsAtTheEndOfAnOutageWriteThePendingOutcomesOnce() throws Exception {
+        Path acct = dir.resolve("acct");
+        Path moved = dir.resolve("moved");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (AccountingLog log = new AccountingLog(acct, 1, clock)) {
+            for (int round = 0; round < 40; round++) {
+                Files.move(acct, moved);
+                Files.writeString(acct, "a file where the directory was");
+                log.record(delivered("r" + round + "@example.com"));
+                assertThat(log.failure()).isNotNull();
+                Files.delete(acct);
+                Files.move(moved, acct);
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                List<Future<?>> syncs = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    syncs.add(pool.submit(() -> {
+                        together.await();
+                        log.sync();
+                        return null;
+                    }));
+                }
+                for (Future<?> f : syncs) {
+                    f.get();
+                }
+            }
+            List<String> rcpts = new ArrayList<>();
+            try (Stream<Path> files = Files.list(acct)) {
+                for (Path f : files.sorted().toList()) {
+                    parse(f).forEach(r -> rcpts.add(r.get("rcpt")));
+                }
+            }
+            assertThat(rcpts).hasSize(40).doesNotHaveDuplicates();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void oneSyncCoversEveryRecordSinceTheLastAndNoneIsNeededWithoutNewOnes() {
         try (AccountingLog log = new AccountingLog(dir, 1 << 20, clock)) {
