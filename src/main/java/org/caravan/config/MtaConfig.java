@@ -22,7 +22,8 @@ public record MtaConfig(
         int maxRcptPerSubmission,
         long maxFanoutSize,
         Map<String, VirtualMtaPool> virtualMtaPools,
-        Map<String, java.util.List<DkimKeySpec>> dkim) {
+        Map<String, java.util.List<DkimKeySpec>> dkim,
+        SuppressionSettings suppression) {
 
     /** A config without virtual MTA pools or DKIM keys. */
     public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
@@ -30,11 +31,20 @@ public record MtaConfig(
         this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, Map.of(), Map.of());
     }
 
+    /** A config with the default suppression settings. */
+    public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
+            long maxMessageSize, int maxRcptPerSubmission, long maxFanoutSize, Map<String, VirtualMtaPool> virtualMtaPools,
+            Map<String, java.util.List<DkimKeySpec>> dkim) {
+        this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, virtualMtaPools, dkim,
+                SuppressionSettings.DEFAULT);
+    }
+
     public MtaConfig {
         virtualMtaPools = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtaPools));
         virtualMtas = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtas));
         policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
         dkim = dkim == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dkim));
+        suppression = suppression == null ? SuppressionSettings.DEFAULT : suppression;
         if (!virtualMtas.containsKey(VirtualMta.DEFAULT) || !policies.containsKey(DomainPolicy.DEFAULT)) {
             throw new IllegalArgumentException("a 'default' virtual MTA and a 'default' policy must exist");
         }

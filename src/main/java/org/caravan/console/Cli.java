@@ -46,6 +46,11 @@ public final class Cli {
               set rate|burst|smtp-out|conn-rate|msg-per-connection VMTA/POLICY VALUE
                                                 a limit until the next reload or restart
               reload                            re-read mta.yaml and apply it (all or nothing)
+              suppression list [--prefix P] [--limit N]   suppressed addresses (and how many in all)
+              suppression add|remove ADDRESS [--scope SENDER-DOMAIN]
+                                                for every sender unless --scope names a sender domain
+              suppression import FILE.csv       lines address[,scope[,addedAt]]
+              suppression export [FILE.csv]     every entry as CSV (stdout without FILE)
             URL: --url, else $CARAVAN_URL, else http://127.0.0.1:8080
             login: $MTA_ADMIN_USER (default admin) and $MTA_ADMIN_PASSWORD, sent as HTTP Basic
             """;
@@ -130,7 +135,7 @@ public final class Cli {
             switch (a) {
                 case "--json" -> json = true;
                 case "--yes", "-y" -> yes = true;
-                case "--url", "--job", "--domain", "--older-than", "--limit" -> {
+                case "--url", "--job", "--domain", "--older-than", "--limit", "--scope", "--prefix" -> {
                     if (i + 1 >= args.length) {
                         throw new Usage(a + " needs a value");
                     }
@@ -139,7 +144,7 @@ public final class Cli {
                 default -> {
                     if (a.startsWith("--") && a.contains("=")) {
                         String name = a.substring(0, a.indexOf('='));
-                        if (!List.of("--url", "--job", "--domain", "--older-than", "--limit").contains(name)) {
+                        if (!List.of("--url", "--job", "--domain", "--older-than", "--limit", "--scope", "--prefix").contains(name)) {
                             throw new Usage("unknown option " + name);
                         }
                         options.put(name, a.substring(a.indexOf('=') + 1));
@@ -168,6 +173,7 @@ public final class Cli {
             case "pause", "resume", "retry", "backoff", "normal" -> action(command, line(w, 1, 2));
             case "purge" -> purge(line(w, 1, 2));
             case "set" -> set(w);
+            case "suppression" -> suppression(w);
             case "reload" -> {
                 words(w, 1);
                 reload();
@@ -283,6 +289,76 @@ public final class Cli {
             out.println(line[0] + "/" + line[1] + ": " + directive(w.get(1)) + " " + value
                     + " (until the next reload or restart)");
         }
+    }
+
+    private void suppression(List<String> w) throws Usage, Refused, InterruptedException {
+        String verb = w.size() < 2 ? "" : w.get(1);
+        String scope = "&scope=" + query(options.getOrDefault("--scope", "*"));
+        switch (verb) {
+            case "list" -> {
+                words(w, 2);
+                String limit = options.getOrDefault("--limit", "100");
+                if (!limit.matches("[1-9][0-9]{0,4}")) {
+                    throw new Usage("--limit takes a positive number, not '" + limit + "'");
+                }
+                JsonNode answer = get("/api/suppression?limit=" + limit + "&prefix=" + query(options.getOrDefault("--prefix", "")));
+                if (!print(answer)) {
+                    answer.path("entries").forEach(e -> out.println(e.path("address").asText() + "  "
+                            + e.path("scope").asText() + "  " + java.time.Instant.ofEpochMilli(e.path("addedAt").asLong())));
+                    out.println(answer.path("size").asLong() + " suppressed in all");
+                }
+            }
+            case "add", "remove" -> {
+                if (w.size() != 3) {
+                    throw new Usage("suppression " + verb + " ADDRESS [--scope SENDER-DOMAIN]");
+                }
+                JsonNode answer = post("/api/suppression/" + verb + "?address=" + query(w.get(2)) + scope, null);
+                if (!print(answer)) {
+                    boolean changed = answer.path(verb.equals("add") ? "added" : "removed").asBoolean();
+                    out.println(w.get(2) + ": " + (verb.equals("add") ? (changed ? "suppressed" : "already suppressed")
+                            : (changed ? "no longer suppressed" : "was not suppressed")));
+                }
+            }
+            case "import" -> {
+                if (w.size() != 3) {
+                    throw new Usage("suppression import FILE.csv");
+                }
+                String csv;
+                try {
+                    csv = java.nio.file.Files.readString(java.nio.file.Path.of(w.get(2)), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new Refused("cannot read " + w.get(2) + ": " + e.getMessage());
+                }
+                JsonNode answer = checked(send(request("/api/suppression/import").header("Content-Type", "text/csv")
+                        .POST(HttpRequest.BodyPublishers.ofString(csv))));
+                if (!print(answer)) {
+                    out.println("imported: " + answer.path("added").asLong() + " new, " + answer.path("size").asLong() + " in all");
+                }
+            }
+            case "export" -> {
+                if (w.size() > 3) {
+                    throw new Usage("suppression export [FILE.csv]");
+                }
+                HttpResponse<String> response = send(request("/api/suppression/export").header("Accept", "text/csv").GET());
+                if (response.statusCode() >= 300) {
+                    throw refusal(response, body(response));
+                }
+                if (w.size() == 3) {
+                    try {
+                        java.nio.file.Files.writeString(java.nio.file.Path.of(w.get(2)), response.body(), StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new Refused("cannot write " + w.get(2) + ": " + e.getMessage());
+                    }
+                } else {
+                    out.print(response.body());
+                }
+            }
+            default -> throw new Usage("suppression list, add, remove, import or export");
+        }
+    }
+
+    private static String query(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     /** The mta.yaml directive a set name stands for: rate -> max-msg-rate, smtp-out -> max-smtp-out. */

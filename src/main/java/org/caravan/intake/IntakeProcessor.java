@@ -42,6 +42,7 @@ public class IntakeProcessor {
     private final boolean brokerStamps;
     private final VirtualMtaPools pools;
     private final SenderIdentity senders;
+    private volatile java.util.function.BiPredicate<String, String> suppressed = (sender, rcpt) -> false;
 
     /**
      * brokerStamps: the broker sets the client and protocol properties itself, overwriting a sender's;
@@ -58,6 +59,47 @@ public class IntakeProcessor {
                 config.maxFanoutSize());
         this.hostName = localHostName();
         this.pools = new VirtualMtaPools(config);
+    }
+
+    /** The suppression check (sender, recipient): a suppressed recipient is rejected before it is queued. */
+    public void suppressWith(java.util.function.BiPredicate<String, String> check) {
+        this.suppressed = check;
+    }
+
+    /** The submission without its suppressed recipients, each of them a rejection of its own. */
+    private Submission withoutSuppressed(Submission s) {
+        if (s.batches().isEmpty()) {
+            return s;
+        }
+        List<Submission.DomainBatch> kept = null;
+        List<Rejection> refused = null;
+        for (int i = 0; i < s.batches().size(); i++) {
+            Submission.DomainBatch b = s.batches().get(i);
+            List<String> ok = null;
+            for (int j = 0; j < b.recipients().size(); j++) {
+                String rcpt = b.recipients().get(j);
+                if (suppressed.test(s.mailFrom(), rcpt)) {
+                    if (ok == null) {
+                        ok = new ArrayList<>(b.recipients().subList(0, j));
+                        refused = refused == null ? new ArrayList<>(s.rejections()) : refused;
+                    }
+                    refused.add(new Rejection(RejectReason.SUPPRESSED, rcpt, List.of(rcpt)));
+                } else if (ok != null) {
+                    ok.add(rcpt);
+                }
+            }
+            if (ok != null && kept == null) {
+                kept = new ArrayList<>(s.batches().subList(0, i));
+            }
+            if (kept != null) {
+                if (ok == null) {
+                    kept.add(b);
+                } else if (!ok.isEmpty()) {
+                    kept.add(new Submission.DomainBatch(b.domain(), ok));
+                }
+            }
+        }
+        return kept == null ? s : s.with(kept, refused);
     }
 
     /**
@@ -79,7 +121,7 @@ public class IntakeProcessor {
                 ? Submission.refusedUnread(body.refusal())
                 : Submission.read(body.bytes(), props, limits, pools::knows);
         String vmta = pools.pick(s.vmta()); // a pool's member, once per submission: one source for all its copies
-        s = senders.comply(s, vmta, props);
+        s = withoutSuppressed(senders.comply(s, vmta, props));
         long queuedAt = queuedAt(jms);
         byte[] stamped = s.batches().isEmpty() ? null : ReceivedField.prepend(received(jms, s, vmta), s.body());
         stamped = senders.sign(stamped, s); // after the last header change, before the split: one signature for all

@@ -16,7 +16,9 @@ public enum RejectReason {
     TOO_MANY_RECIPIENTS("too-many-recipients"),
     FANOUT_TOO_LARGE("fanout-too-large"),
     BULK_NO_UNSUBSCRIBE("bulk-no-unsubscribe"),
-    BULK_UNALIGNED_DKIM("bulk-unaligned-dkim");
+    BULK_UNALIGNED_DKIM("bulk-unaligned-dkim"),
+    /** The recipient is on the suppression list (for every sender or the sender's domain). */
+    SUPPRESSED("suppressed");
 
     private final String code;
 

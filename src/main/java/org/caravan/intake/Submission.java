@@ -189,6 +189,11 @@ public final class Submission {
         return out;
     }
 
+    /** This submission with other batches and rejections (recipients taken out at intake). */
+    Submission with(List<DomainBatch> otherBatches, List<Rejection> otherRejections) {
+        return new Submission(body, messageId, mailFrom, vmta, List.copyOf(otherBatches), List.copyOf(otherRejections));
+    }
+
     /** A submission refused before its body was read (its type or size). */
     static Submission refusedUnread(Rejection why) {
         return new Submission(null, null, null, null, List.of(), List.of(why));
