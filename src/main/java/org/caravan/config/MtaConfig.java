@@ -12,6 +12,7 @@ import java.util.Map;
  * @param maxRcptPerSubmission most recipients one submission may list (duplicates included)
  * @param maxFanoutSize        most bytes one submission may queue: its size times its recipient domains
  * @param virtualMtaPools      pools a submission's vmta property may name instead of a vmta, by name
+ * @param warmUp               the warm-up: block, NONE when absent
  * @param dkim                 sender domain -> its DKIM keys (the dkim: block), empty when nothing is signed
  */
 public record MtaConfig(
@@ -22,12 +23,13 @@ public record MtaConfig(
         int maxRcptPerSubmission,
         long maxFanoutSize,
         Map<String, VirtualMtaPool> virtualMtaPools,
-        Map<String, java.util.List<DkimKeySpec>> dkim) {
+        Map<String, java.util.List<DkimKeySpec>> dkim,
+        WarmUpPlan warmUp) {
 
     /** A config without virtual MTA pools or DKIM keys. */
     public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
             long maxMessageSize, int maxRcptPerSubmission, long maxFanoutSize) {
-        this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, Map.of(), Map.of());
+        this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, Map.of(), Map.of(), WarmUpPlan.NONE);
     }
 
     public MtaConfig {
@@ -35,6 +37,7 @@ public record MtaConfig(
         virtualMtas = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtas));
         policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
         dkim = dkim == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dkim));
+        warmUp = warmUp == null ? WarmUpPlan.NONE : warmUp;
         if (!virtualMtas.containsKey(VirtualMta.DEFAULT) || !policies.containsKey(DomainPolicy.DEFAULT)) {
             throw new IllegalArgumentException("a 'default' virtual MTA and a 'default' policy must exist");
         }

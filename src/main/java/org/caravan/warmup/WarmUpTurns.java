@@ -1,0 +1,71 @@
+package org.caravan.warmup;
+
+import java.util.function.BooleanSupplier;
+
+import org.caravan.broker.QueuePacing;
+
+/**
+ * A warmed-up line's turns: its own pacing turns, taken only while the warm-up cap has room. Over
+ * the cap a consumer waits without taking a message, so the mail stays counted on its queue.
+ */
+final class WarmUpTurns implements QueuePacing.Turns {
+
+    private static final long POLL_MILLIS = 200;
+
+    private final QueuePacing.Turns inner;
+    private final WarmUpLine line;
+    private final ThreadLocal<int[]> holds = ThreadLocal.withInitial(() -> new int[1]);
+
+    WarmUpTurns(QueuePacing.Turns inner, WarmUpLine line) {
+        this.inner = inner;
+        this.line = line;
+    }
+
+    @Override
+    public boolean await(BooleanSupplier stillWanted) throws InterruptedException {
+        while (!line.tryTake()) {
+            if (!stillWanted.getAsBoolean()) {
+                return false;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+        holds.get()[0]++;
+        if (!inner.await(stillWanted)) {
+            giveBackOne();
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public boolean tryNow() {
+        if (!line.tryTake()) {
+            return false;
+        }
+        holds.get()[0]++;
+        if (!inner.tryNow()) {
+            giveBackOne();
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void pass() {
+        inner.pass();
+        giveBack();
+    }
+
+    private void giveBackOne() {
+        holds.get()[0]--;
+        line.release();
+    }
+
+    /** A batch may take several messages before its turn is passed: all their room is given back. */
+    private void giveBack() {
+        int[] held = holds.get();
+        for (; held[0] > 0; held[0]--) {
+            line.release();
+        }
+    }
+}
