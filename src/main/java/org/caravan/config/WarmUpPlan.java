@@ -31,7 +31,10 @@ public record WarmUpPlan(Map<String, Schedule> schedules, Map<String, Line> line
         }
     }
 
-    /** @param policies the policies warmed up on this vmta; empty means all of them */
+    /**
+     * @param policies the policies warmed up on this vmta; empty means all of them
+     * @param overflow a warm vmta for mail over the cap; always null for now (not read from the file)
+     */
     public record Line(String vmta, String schedule, List<String> policies, String overflow) {
         public Line {
             policies = List.copyOf(policies);

@@ -10,7 +10,7 @@ final class WarmUpReader {
 
     private static final Set<String> TOP = YamlMap.keys("schedules", "virtual-mtas");
     private static final Set<String> SCHEDULE = YamlMap.keys("max-msg-per-day", "max-msg-per-hour", "advance-at");
-    private static final Set<String> LINE = YamlMap.keys("schedule", "domain-policies", "overflow-virtual-mta");
+    private static final Set<String> LINE = YamlMap.keys("schedule", "domain-policies");
 
     private WarmUpReader() {
     }
@@ -44,10 +44,7 @@ final class WarmUpReader {
                     throw m.errorAtKey("schedule", "no warm-up schedule '" + schedule + "'");
                 }
                 List<String> policies = m.list("domain-policies", Values::name);
-                String overflow = m.scalar("overflow-virtual-mta", Values::name);
-                if (overflow != null && (!vmtas.contains(overflow) || overflow.equals(vmta))) {
-                    throw m.errorAtKey("overflow-virtual-mta", "must name another virtual MTA");
-                }
+                String overflow = null; // sending over-cap mail through a warm vmta is not built yet
                 lines.put(vmta, new WarmUpPlan.Line(vmta, schedule,
                         policies == null || policies.contains("all") ? List.of() : policies, overflow));
             }
