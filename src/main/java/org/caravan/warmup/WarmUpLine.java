@@ -42,6 +42,11 @@ public final class WarmUpLine implements WarmUpLineMBean {
     private long sentThisHour;
     private boolean trouble;
     private int inFlight;
+    /**
+     * The room each consumer thread holds, kept by the line rather than by a Turns object: a
+     * container may make more than one Turns for a queue, and its pass() must still find them.
+     */
+    private final ThreadLocal<int[]> held = ThreadLocal.withInitial(() -> new int[1]);
 
     WarmUpLine(String vmta, String policy, WarmUpPlan.Schedule schedule, Clock clock, Path dir,
             Supplier<PolicyState> state) {
@@ -72,14 +77,24 @@ public final class WarmUpLine implements WarmUpLineMBean {
             return false;
         }
         inFlight++;
+        held.get()[0]++;
         return true;
     }
 
-    /** Gives back room taken by tryTake once its message is done (its outcome already counted) or none came. */
+    /** Gives back one room this thread took (its turn was not had after all). */
     synchronized void release() {
-        if (inFlight > 0) {
+        int[] h = held.get();
+        if (h[0] > 0) {
+            h[0]--;
             inFlight--;
         }
+    }
+
+    /** Gives back all room this thread took once its messages are done (outcomes counted) or none came. */
+    synchronized void releaseAll() {
+        int[] h = held.get();
+        inFlight -= h[0];
+        h[0] = 0;
     }
 
     /** Counts one attempt's outcome; {@code block} when the provider refused it for spam or policy reasons. */

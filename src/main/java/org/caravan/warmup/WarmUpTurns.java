@@ -14,7 +14,6 @@ final class WarmUpTurns implements QueuePacing.Turns {
 
     private final QueuePacing.Turns inner;
     private final WarmUpLine line;
-    private final ThreadLocal<int[]> holds = ThreadLocal.withInitial(() -> new int[1]);
 
     WarmUpTurns(QueuePacing.Turns inner, WarmUpLine line) {
         this.inner = inner;
@@ -29,9 +28,8 @@ final class WarmUpTurns implements QueuePacing.Turns {
             }
             Thread.sleep(POLL_MILLIS);
         }
-        holds.get()[0]++;
         if (!inner.await(stillWanted)) {
-            giveBackOne();
+            line.release();
             return false;
         }
         return true;
@@ -42,9 +40,8 @@ final class WarmUpTurns implements QueuePacing.Turns {
         if (!line.tryTake()) {
             return false;
         }
-        holds.get()[0]++;
         if (!inner.tryNow()) {
-            giveBackOne();
+            line.release();
             return false;
         }
         return true;
@@ -53,19 +50,6 @@ final class WarmUpTurns implements QueuePacing.Turns {
     @Override
     public void pass() {
         inner.pass();
-        giveBack();
-    }
-
-    private void giveBackOne() {
-        holds.get()[0]--;
-        line.release();
-    }
-
-    /** A batch may take several messages before its turn is passed: all their room is given back. */
-    private void giveBack() {
-        int[] held = holds.get();
-        for (; held[0] > 0; held[0]--) {
-            line.release();
-        }
+        line.releaseAll();
     }
 }
