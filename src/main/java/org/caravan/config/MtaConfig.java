@@ -12,6 +12,7 @@ import java.util.Map;
  * @param maxRcptPerSubmission most recipients one submission may list (duplicates included)
  * @param maxFanoutSize        most bytes one submission may queue: its size times its recipient domains
  * @param virtualMtaPools      pools a submission's vmta property may name instead of a vmta, by name
+ * @param warmUp               the warm-up: block, NONE when absent
  * @param dkim                 sender domain -> its DKIM keys (the dkim: block), empty when nothing is signed
  */
 public record MtaConfig(
@@ -23,7 +24,8 @@ public record MtaConfig(
         long maxFanoutSize,
         Map<String, VirtualMtaPool> virtualMtaPools,
         Map<String, java.util.List<DkimKeySpec>> dkim,
-        SuppressionSettings suppression) {
+        SuppressionSettings suppression,
+        WarmUpPlan warmUp) {
 
     /** A config without virtual MTA pools or DKIM keys. */
     public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
@@ -31,12 +33,12 @@ public record MtaConfig(
         this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, Map.of(), Map.of());
     }
 
-    /** A config with the default suppression settings. */
+    /** A config with the default suppression settings and no warm-up. */
     public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
             long maxMessageSize, int maxRcptPerSubmission, long maxFanoutSize, Map<String, VirtualMtaPool> virtualMtaPools,
             Map<String, java.util.List<DkimKeySpec>> dkim) {
         this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, virtualMtaPools, dkim,
-                SuppressionSettings.DEFAULT);
+                SuppressionSettings.DEFAULT, WarmUpPlan.NONE);
     }
 
     public MtaConfig {
@@ -45,6 +47,7 @@ public record MtaConfig(
         policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
         dkim = dkim == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dkim));
         suppression = suppression == null ? SuppressionSettings.DEFAULT : suppression;
+        warmUp = warmUp == null ? WarmUpPlan.NONE : warmUp;
         if (!virtualMtas.containsKey(VirtualMta.DEFAULT) || !policies.containsKey(DomainPolicy.DEFAULT)) {
             throw new IllegalArgumentException("a 'default' virtual MTA and a 'default' policy must exist");
         }

@@ -29,7 +29,7 @@ public final class MtaConfigLoader {
 
     private static final Set<String> TOP_KEYS = YamlMap.keys("max-message-size", "max-rcpt-per-submission",
             "max-fanout-size", "virtual-mtas", "domain-policies",
-            "virtual-mta-pools", "dkim", "suppression");
+            "virtual-mta-pools", "dkim", "suppression", "warm-up");
     private static final Set<String> VMTA_KEYS = YamlMap.keys("smtp-source-host", "ehlo", "traffic", "bulk-compliance");
 
     private MtaConfigLoader() {
@@ -72,7 +72,8 @@ public final class MtaConfigLoader {
                 fanout == null ? Defaults.MAX_FANOUT_SIZE : fanout,
                 PoolReader.read(top.map("virtual-mta-pools", null), vmtas.keySet()),
                 DkimReader.read(top.map("dkim", null)),
-                SuppressionReader.read(top.map("suppression", SuppressionReader.KEYS)));
+                SuppressionReader.read(top.map("suppression", SuppressionReader.KEYS)),
+                WarmUpReader.read(top.map("warm-up", null), vmtas.keySet()));
     }
 
     private static Node compose(String text, Path file) {

@@ -50,6 +50,7 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
     private final OutcomeRecorder outcomes;
     private final MtaStsPolicies mtaSts;
     private final BounceClassifier bounces = new BounceClassifier();
+    private volatile java.util.function.BiFunction<DeliveryLine, Turns, Turns> turnsThrough = (line, turns) -> turns;
 
     public DeliveryAttempt(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes) {
         this(lines, mx, outcomes, null);
@@ -121,7 +122,12 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
         int dot = queue.indexOf('.', prefix.length());
         DeliveryLine line = queue.startsWith(prefix) && dot > 0
                 ? lines.find(queue.substring(prefix.length(), dot), queue.substring(dot + 1)) : null;
-        return line == null ? Turns.FREE : new PaceTurns(line.state().messages());
+        return line == null ? Turns.FREE : turnsThrough.apply(line, new PaceTurns(line.state().messages()));
+    }
+
+    /** Lets another stage (warm-up caps) narrow a line's turns; asked once per listener container. */
+    public void turnsThrough(java.util.function.BiFunction<DeliveryLine, Turns, Turns> through) {
+        turnsThrough = through;
     }
 
     /**

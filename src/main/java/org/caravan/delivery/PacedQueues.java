@@ -9,7 +9,7 @@ import org.caravan.config.VirtualMta;
 
 /**
  * The embedded broker prefetches nothing for the queues of paced lines (a max-msg-rate, normal or
- * in backoff): a consumer waiting for its slot would otherwise hold up to 1 MB of mail "in
+ * in backoff, or a warm-up cap): a consumer waiting for its slot would otherwise hold up to 1 MB of mail "in
  * delivery" that it cannot send yet. Unpaced lines keep Artemis' window, so full-speed delivery
  * pays no round trip per message. The window is fixed when the consumers start: a line slowed
  * from unlimited at run time keeps prefetching (its pace still holds) until the next start. A
@@ -25,7 +25,7 @@ public final class PacedQueues {
     public static void noPrefetch(Configuration broker, MtaConfig config) {
         for (VirtualMta vmta : config.virtualMtas().values()) {
             for (DomainPolicy policy : config.policies().values()) {
-                if (paced(policy)) {
+                if (paced(policy) || config.warmUp().scheduleOf(vmta.name(), policy.name()) != null) {
                     broker.addAddressSetting(Delivery.queueOf(vmta.name(), policy.name()),
                             new AddressSettings().setDefaultConsumerWindowSize(0));
                 }

@@ -29,6 +29,7 @@ public final class Engine implements AutoCloseable {
     private final Path dir;
     private final int brokerPort;
     private ConfigurableApplicationContext context;
+    private java.time.Clock clock;
 
     private Engine(Path dir, int brokerPort) {
         this.dir = dir;
@@ -41,6 +42,20 @@ public final class Engine implements AutoCloseable {
             Path dir = Files.createTempDirectory("caravan-test");
             Files.writeString(dir.resolve("mta.yaml"), mtaYaml);
             Engine engine = new Engine(dir, freePort());
+            engine.boot(extraProperties);
+            return engine;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** As {@link #start(String, String...)} with the engine's clock replaced (a MutableClock), kept over restarts. */
+    public static Engine start(String mtaYaml, java.time.Clock clock, String... extraProperties) {
+        try {
+            Path dir = Files.createTempDirectory("caravan-test");
+            Files.writeString(dir.resolve("mta.yaml"), mtaYaml);
+            Engine engine = new Engine(dir, freePort());
+            engine.clock = clock;
             engine.boot(extraProperties);
             return engine;
         } catch (IOException e) {
@@ -69,7 +84,12 @@ public final class Engine implements AutoCloseable {
         for (int i = 0; i < all.length; i++) {
             args[i] = "--" + all[i]; // command-line arguments outrank application.properties
         }
-        context = new SpringApplicationBuilder(CaravanApplication.class).run(args);
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(CaravanApplication.class);
+        if (clock != null) {
+            java.time.Clock c = clock;
+            builder.initializers(ctx -> ctx.getBeanFactory().registerSingleton("testClock", c));
+        }
+        context = builder.run(args);
     }
 
     /** The Spring properties that point an engine at a test directory; also used for child-process engines. */
