@@ -13,6 +13,7 @@ import java.util.Map;
  * @param maxFanoutSize        most bytes one submission may queue: its size times its recipient domains
  * @param virtualMtaPools      pools a submission's vmta property may name instead of a vmta, by name
  * @param dkim                 sender domain -> its DKIM keys (the dkim: block), empty when nothing is signed
+ * @param priority             which mail is bulk and the least share of each line's sends it gets (the priority: block)
  */
 public record MtaConfig(
         Path source,
@@ -22,7 +23,16 @@ public record MtaConfig(
         int maxRcptPerSubmission,
         long maxFanoutSize,
         Map<String, VirtualMtaPool> virtualMtaPools,
-        Map<String, java.util.List<DkimKeySpec>> dkim) {
+        Map<String, java.util.List<DkimKeySpec>> dkim,
+        TrafficPriority priority) {
+
+    /** A config with the default priority block. */
+    public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
+            long maxMessageSize, int maxRcptPerSubmission, long maxFanoutSize,
+            Map<String, VirtualMtaPool> virtualMtaPools, Map<String, java.util.List<DkimKeySpec>> dkim) {
+        this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, virtualMtaPools,
+                dkim, TrafficPriority.DEFAULT);
+    }
 
     /** A config without virtual MTA pools or DKIM keys. */
     public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
@@ -35,6 +45,7 @@ public record MtaConfig(
         virtualMtas = Collections.unmodifiableMap(new LinkedHashMap<>(virtualMtas));
         policies = Collections.unmodifiableMap(new LinkedHashMap<>(policies));
         dkim = dkim == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dkim));
+        priority = priority == null ? TrafficPriority.DEFAULT : priority;
         if (!virtualMtas.containsKey(VirtualMta.DEFAULT) || !policies.containsKey(DomainPolicy.DEFAULT)) {
             throw new IllegalArgumentException("a 'default' virtual MTA and a 'default' policy must exist");
         }

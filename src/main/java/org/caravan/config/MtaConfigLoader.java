@@ -29,7 +29,7 @@ public final class MtaConfigLoader {
 
     private static final Set<String> TOP_KEYS = YamlMap.keys("max-message-size", "max-rcpt-per-submission",
             "max-fanout-size", "virtual-mtas", "domain-policies",
-            "virtual-mta-pools", "dkim");
+            "virtual-mta-pools", "dkim", "priority");
     private static final Set<String> VMTA_KEYS = YamlMap.keys("smtp-source-host", "ehlo", "traffic", "bulk-compliance");
 
     private MtaConfigLoader() {
@@ -71,7 +71,8 @@ public final class MtaConfigLoader {
                 rcpts == null ? Defaults.MAX_RCPT_PER_SUBMISSION : rcpts,
                 fanout == null ? Defaults.MAX_FANOUT_SIZE : fanout,
                 PoolReader.read(top.map("virtual-mta-pools", null), vmtas.keySet()),
-                DkimReader.read(top.map("dkim", null)));
+                DkimReader.read(top.map("dkim", null)),
+                PriorityReader.read(top.map("priority", PriorityReader.KEYS)));
     }
 
     private static Node compose(String text, Path file) {

@@ -16,7 +16,8 @@ public enum RejectReason {
     TOO_MANY_RECIPIENTS("too-many-recipients"),
     FANOUT_TOO_LARGE("fanout-too-large"),
     BULK_NO_UNSUBSCRIBE("bulk-no-unsubscribe"),
-    BULK_UNALIGNED_DKIM("bulk-unaligned-dkim");
+    BULK_UNALIGNED_DKIM("bulk-unaligned-dkim"),
+    INVALID_PRIORITY("invalid-priority");
 
     private final String code;
 

@@ -1,0 +1,87 @@
+package org.caravan.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.caravan.testsupport.Broker;
+import org.caravan.testsupport.Engine;
+import org.caravan.testsupport.Received;
+import org.caravan.testsupport.ScriptedSmtpServer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Priority 9 mail queued behind a backlog of bulk (priority 1) on the same delivery queue is sent
+ * first, while bulk still gets its configured share of the sends meanwhile; a priority outside
+ * 0-9 sends the submission to mail.invalid.
+ */
+class PriorityTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int BULK = 40;
+    private static final int URGENT = 16;
+
+    @Test
+    void priorityNineOvertakesQueuedBulkWhileBulkKeepsItsShare() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
+                Engine engine = Engine.start(Engine.routedConfig(Map.of("default", "* " + smtp.port()),
+                        "max-smtp-out: 1\n") + "priority:\n  bulk-below: 5\n  bulk-share: 25%\n")) {
+            CamelContext camel = engine.bean(CamelContext.class);
+            camel.getRouteController().stopRoute("delivery-default-default");
+            submit(engine, "bulk", BULK, "1");
+            awaitDepth(engine, BULK);
+            submit(engine, "urgent", URGENT, "9");
+            awaitDepth(engine, BULK + URGENT);
+
+            camel.getRouteController().startRoute("delivery-default-default");
+            assertThat(smtp.awaitMessages(BULK + URGENT, WAIT)).isTrue();
+
+            List<String> order = smtp.received().stream().map(Received::messageId).toList();
+            int lastUrgent = 0;
+            for (int i = 0; i < order.size(); i++) {
+                if (order.get(i).contains("urgent")) {
+                    lastUrgent = i;
+                }
+            }
+            long bulkBeforeLastUrgent = order.subList(0, lastUrgent).stream().filter(id -> id.contains("bulk")).count();
+            // every 4th send goes to bulk while it waits: 16 urgent take 16 + 16/3 sends at most
+            assertThat(lastUrgent).as("position of the last priority 9 send in %s", order).isLessThan(URGENT + 8);
+            assertThat(bulkBeforeLastUrgent).as("bulk sent while priority 9 waited, in %s", order)
+                    .isGreaterThanOrEqualTo(URGENT / 3 - 1);
+            assertThat(order.stream().filter(id -> id.contains("bulk")).count()).isEqualTo(BULK);
+            assertThat(engine.accounting().await("d", BULK + URGENT, WAIT)).hasSize(BULK + URGENT);
+        }
+    }
+
+    @Test
+    void aPriorityOutsideZeroToNineGoesToMailInvalid() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
+                Engine engine = Engine.start(Engine.routedConfig(Map.of("default", "* " + smtp.port()), ""))) {
+            engine.broker().submit(RoutingTest.mail("<p10@priority.test>", "a@example.org"), Map.of("priority", "10"));
+            engine.broker().submit(RoutingTest.mail("<pu@priority.test>", "b@example.org"), Map.of("priority", "urgent"));
+            List<Broker.Taken> invalid = engine.broker().drain("mail.invalid", 2, WAIT);
+            assertThat(invalid).hasSize(2).allSatisfy(m -> assertThat(m.reason()).startsWith("invalid-priority")
+                    .contains("0-9"));
+            assertThat(smtp.awaitMessages(1, Duration.ofSeconds(2))).isFalse();
+        }
+    }
+
+    private static void submit(Engine engine, String kind, int n, String priority) {
+        for (int i = 0; i < n; i++) {
+            engine.broker().submit(RoutingTest.mail("<" + kind + "-" + i + "@priority.test>", "user" + i + "@example.org"),
+                    Map.of("priority", priority));
+        }
+    }
+
+    private static void awaitDepth(Engine engine, long depth) throws InterruptedException {
+        var broker = engine.bean(org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ.class);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (broker.getActiveMQServer().locateQueue("mail.deliver.default.default").getMessageCount() < depth) {
+            assertThat(System.nanoTime()).as("waiting for %d queued", depth).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+}
