@@ -11,6 +11,7 @@ import org.caravan.testsupport.Broker;
 import org.caravan.testsupport.Engine;
 import org.caravan.testsupport.Received;
 import org.caravan.testsupport.ScriptedSmtpServer;
+import org.caravan.testsupport.SmtpStage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,6 +55,43 @@ class PriorityTest {
             assertThat(order.stream().filter(id -> id.contains("bulk")).count()).isEqualTo(BULK);
             assertThat(engine.accounting().await("d", BULK + URGENT, WAIT)).hasSize(BULK + URGENT);
         }
+    }
+
+    /** The route running all along: the backlog builds because the server answers slowly (2 consumers). */
+    @Test
+    void againstASlowServerPriorityNineSubmittedAfterBulkFinishesFirst() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start().stall(SmtpStage.DATA_END, Duration.ofMillis(200));
+                Engine engine = Engine.start(Engine.routedConfig(Map.of("default", "* " + smtp.port()),
+                        "max-smtp-out: 2\n") + "priority:\n  bulk-share: 20%\n")) {
+            submit(engine, "bulk", BULK, "1");
+            assertThat(smtp.awaitMessages(2, WAIT)).isTrue(); // sending has begun, the rest waits
+            submit(engine, "urgent", URGENT, "9");
+            assertThat(smtp.awaitMessages(BULK + URGENT, WAIT)).isTrue();
+
+            List<String> order = smtp.received().stream().map(Received::messageId).toList();
+            int firstUrgent = indexOf(order, "urgent", true);
+            int lastUrgent = indexOf(order, "urgent", false);
+            long bulkMeanwhile = order.subList(firstUrgent, lastUrgent).stream().filter(id -> id.contains("bulk")).count();
+            long bulkAfter = order.subList(lastUrgent, order.size()).stream().filter(id -> id.contains("bulk")).count();
+            // every 5th take of each consumer goes to bulk while it waits; the rest of the backlog after
+            assertThat(bulkMeanwhile).as("bulk sent while priority 9 waited, in %s", order)
+                    .isBetween((long) URGENT / 4 - 2, (long) URGENT / 2);
+            assertThat(bulkAfter).as("bulk still queued when the last priority 9 went, in %s", order)
+                    .isGreaterThan(BULK / 2);
+        }
+    }
+
+    private static int indexOf(List<String> order, String kind, boolean first) {
+        int at = -1;
+        for (int i = 0; i < order.size(); i++) {
+            if (order.get(i).contains(kind)) {
+                at = i;
+                if (first) {
+                    return at;
+                }
+            }
+        }
+        return at;
     }
 
     @Test
