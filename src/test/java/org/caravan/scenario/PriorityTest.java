@@ -94,6 +94,42 @@ class PriorityTest {
         return at;
     }
 
+    /** On the delivery queue: the property's priority, else the submission's own JMS priority. */
+    @Test
+    void theDeliveryCopyCarriesThePropertyElseTheSubmissionsJmsPriority() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
+                Engine engine = Engine.start(Engine.routedConfig(Map.of("default", "* " + smtp.port()), ""))) {
+            engine.bean(CamelContext.class).getRouteController().stopRoute("delivery-default-default");
+            try (jakarta.jms.Connection c = engine.broker().connect();
+                    jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE)) {
+                jakarta.jms.MessageProducer p = s.createProducer(s.createQueue("mail.submit"));
+                jakarta.jms.BytesMessage byProperty = s.createBytesMessage();
+                byProperty.writeBytes(RoutingTest.mail("<prop@priority.test>", "a@example.org")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                byProperty.setStringProperty("priority", "7");
+                p.send(byProperty, jakarta.jms.DeliveryMode.PERSISTENT, 2, 0);
+                jakarta.jms.BytesMessage byJms = s.createBytesMessage();
+                byJms.writeBytes(RoutingTest.mail("<jms@priority.test>", "b@example.org")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                p.send(byJms, jakarta.jms.DeliveryMode.PERSISTENT, 6, 0);
+            }
+            awaitDepth(engine, 2);
+            Map<String, Integer> priorities = new java.util.HashMap<>();
+            try (jakarta.jms.Connection c = engine.broker().connect();
+                    jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE)) {
+                c.start();
+                var browser = s.createBrowser(s.createQueue("mail.deliver.default.default")).getEnumeration();
+                while (browser.hasMoreElements()) {
+                    jakarta.jms.Message m = (jakarta.jms.Message) browser.nextElement();
+                    priorities.put(m.getStringProperty("messageId"), m.getJMSPriority());
+                    assertThat(m.getJMSDeliveryMode()).isEqualTo(jakarta.jms.DeliveryMode.PERSISTENT);
+                }
+            }
+            assertThat(priorities).containsExactlyInAnyOrderEntriesOf(
+                    Map.of("<prop@priority.test>", 7, "<jms@priority.test>", 6));
+        }
+    }
+
     @Test
     void aPriorityOutsideZeroToNineGoesToMailInvalid() throws Exception {
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
