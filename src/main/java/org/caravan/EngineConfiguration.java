@@ -142,8 +142,8 @@ public class EngineConfiguration {
     @Bean("deliveryCommits")
     CommitBatching deliveryCommits(@Value("${caravan.delivery.commit-batch}") int maxMessages,
             @Value("${caravan.delivery.commit-max-age}") String maxAge, AccountingLog accounting,
-            DeliveryAttempt delivery) {
-        return commitBatching("caravan.delivery", maxMessages, maxAge, accounting, delivery, delivery);
+            DeliveryAttempt delivery, MtaConfig config) {
+        return commitBatching("caravan.delivery", maxMessages, maxAge, accounting, delivery, delivery).bulkShare(config.priority());
     }
 
     /** DOWN while accounting cannot be written (health component "accounting"). */

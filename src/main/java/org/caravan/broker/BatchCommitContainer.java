@@ -31,6 +31,8 @@ class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
     /** The batch of the session this invoker thread works on (one session per thread). */
     private final ThreadLocal<CommitBatch> current = new ThreadLocal<>();
     private volatile QueuePacing.Turns turns;
+    /** The bulk share of the session this invoker thread works on, when priority gives bulk one. */
+    private final ThreadLocal<BulkTurns> bulk = new ThreadLocal<>();
 
     BatchCommitContainer(JmsEndpoint endpoint, CommitBatching batching) {
         super(endpoint);
@@ -45,6 +47,11 @@ class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
         }
         Session batched = CommitBatch.wrap(session, batching.beforeCommit());
         current.set(CommitBatch.of(batched)); // the invoker thread that will receive on it
+        BulkTurns old = bulk.get();
+        if (old != null) {
+            old.close();
+        }
+        bulk.set(BulkTurns.open(batched, getDestinationName(), batching.priority()));
         return batched;
     }
 
@@ -80,7 +87,7 @@ class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
                     || !turns.tryNow()) {
                 return null;
             }
-            next = consumer.receiveNoWait();
+            next = receive(consumer, false);
         } else {
             try {
                 // a paced line takes its next message only when that message's slot comes
@@ -91,12 +98,25 @@ class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
                 Thread.currentThread().interrupt();
                 return null;
             }
-            next = super.receiveMessage(consumer);
+            next = receive(consumer, true);
         }
         if (next != null && open != null) {
             open.taken();
         }
         return next;
+    }
+
+    /** The next message: bulk first on bulk's turn (see {@link BulkTurns}), else the queue's first. */
+    private Message receive(MessageConsumer consumer, boolean mayBlock) throws JMSException {
+        BulkTurns share = bulk.get();
+        if (share == null) {
+            return mayBlock ? super.receiveMessage(consumer) : consumer.receiveNoWait();
+        }
+        Message m = share.bulkFirst();
+        if (m != null) {
+            return m;
+        }
+        return share.afterPlain(mayBlock ? super.receiveMessage(consumer) : consumer.receiveNoWait());
     }
 
     /**

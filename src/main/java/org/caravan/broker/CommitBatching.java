@@ -28,6 +28,7 @@ public final class CommitBatching implements MessageListenerContainerFactory {
     private final WaitForecast forecast;
     private final QueuePacing pacing;
     private volatile IntConsumer sizes = count -> { };
+    private volatile org.caravan.config.TrafficPriority priority;
 
     public CommitBatching(int maxMessages, Duration maxAge) {
         this(maxMessages, maxAge, () -> { }, WaitForecast.NEVER);
@@ -71,6 +72,19 @@ public final class CommitBatching implements MessageListenerContainerFactory {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Gives bulk (mail below priority.bulkBelow) at least priority's share of each consumer's
+     * takes while it waits (see {@link BulkTurns}); for consumers started from now on.
+     */
+    public CommitBatching bulkShare(org.caravan.config.TrafficPriority priority) {
+        this.priority = priority;
+        return this;
+    }
+
+    org.caravan.config.TrafficPriority priority() {
+        return priority;
     }
 
     int maxMessages() {

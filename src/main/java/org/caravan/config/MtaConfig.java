@@ -14,6 +14,7 @@ import java.util.Map;
  * @param virtualMtaPools      pools a submission's vmta property may name instead of a vmta, by name
  * @param warmUp               the warm-up: block, NONE when absent
  * @param dkim                 sender domain -> its DKIM keys (the dkim: block), empty when nothing is signed
+ * @param priority             which mail is bulk and the least share of each line's sends it gets (the priority: block)
  */
 public record MtaConfig(
         Path source,
@@ -25,7 +26,8 @@ public record MtaConfig(
         Map<String, VirtualMtaPool> virtualMtaPools,
         Map<String, java.util.List<DkimKeySpec>> dkim,
         SuppressionSettings suppression,
-        WarmUpPlan warmUp) {
+        WarmUpPlan warmUp,
+        TrafficPriority priority) {
 
     /** A config without virtual MTA pools or DKIM keys. */
     public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
@@ -33,12 +35,12 @@ public record MtaConfig(
         this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, Map.of(), Map.of());
     }
 
-    /** A config with the default suppression settings and no warm-up. */
+    /** A config with the default suppression settings and priority block, and no warm-up. */
     public MtaConfig(Path source, Map<String, VirtualMta> virtualMtas, Map<String, DomainPolicy> policies,
             long maxMessageSize, int maxRcptPerSubmission, long maxFanoutSize, Map<String, VirtualMtaPool> virtualMtaPools,
             Map<String, java.util.List<DkimKeySpec>> dkim) {
         this(source, virtualMtas, policies, maxMessageSize, maxRcptPerSubmission, maxFanoutSize, virtualMtaPools, dkim,
-                SuppressionSettings.DEFAULT, WarmUpPlan.NONE);
+                SuppressionSettings.DEFAULT, WarmUpPlan.NONE, TrafficPriority.DEFAULT);
     }
 
     public MtaConfig {
@@ -48,6 +50,7 @@ public record MtaConfig(
         dkim = dkim == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dkim));
         suppression = suppression == null ? SuppressionSettings.DEFAULT : suppression;
         warmUp = warmUp == null ? WarmUpPlan.NONE : warmUp;
+        priority = priority == null ? TrafficPriority.DEFAULT : priority;
         if (!virtualMtas.containsKey(VirtualMta.DEFAULT) || !policies.containsKey(DomainPolicy.DEFAULT)) {
             throw new IllegalArgumentException("a 'default' virtual MTA and a 'default' policy must exist");
         }

@@ -29,7 +29,7 @@ public final class MtaConfigLoader {
 
     private static final Set<String> TOP_KEYS = YamlMap.keys("max-message-size", "max-rcpt-per-submission",
             "max-fanout-size", "virtual-mtas", "domain-policies",
-            "virtual-mta-pools", "dkim", "suppression", "warm-up");
+            "virtual-mta-pools", "dkim", "suppression", "warm-up", "priority");
     private static final Set<String> VMTA_KEYS = YamlMap.keys("smtp-source-host", "ehlo", "traffic", "bulk-compliance");
 
     private MtaConfigLoader() {
@@ -73,7 +73,8 @@ public final class MtaConfigLoader {
                 PoolReader.read(top.map("virtual-mta-pools", null), vmtas.keySet()),
                 DkimReader.read(top.map("dkim", null)),
                 SuppressionReader.read(top.map("suppression", SuppressionReader.KEYS)),
-                WarmUpReader.read(top.map("warm-up", null), vmtas.keySet()));
+                WarmUpReader.read(top.map("warm-up", null), vmtas.keySet()),
+                PriorityReader.read(top.map("priority", PriorityReader.KEYS)));
     }
 
     private static Node compose(String text, Path file) {

@@ -37,6 +37,13 @@ public final class DeliveryHeaders {
     public static final String MESSAGE_ID = "messageId";
     public static final String ATTEMPT = "attempt";
     public static final String QUEUED_AT = "queuedAt";
+    /**
+     * The delivery's priority, as the JMS priority of the message (the broker orders a queue by
+     * it): camel-jms sets it from this header on endpoints with preserveMessageQos.
+     */
+    public static final String PRIORITY = "JMSPriority";
+    /** With preserveMessageQos the delivery mode comes from the headers too: always persistent. */
+    static final String DELIVERY_MODE = "JMSDeliveryMode";
     /** Artemis' scheduled delivery time: epoch millis, and it must be a Long (a String is ignored). */
     public static final String SCHEDULED_AT = "_AMQ_SCHED_DELIVERY";
 
@@ -62,6 +69,8 @@ public final class DeliveryHeaders {
         headers.put(MESSAGE_ID, d.messageId());
         headers.put(ATTEMPT, d.attempt());
         headers.put(QUEUED_AT, d.queuedAt());
+        headers.put(PRIORITY, d.priority());
+        headers.put(DELIVERY_MODE, jakarta.jms.DeliveryMode.PERSISTENT);
     }
 
     public static Delivery read(byte[] body, Map<String, Object> headers) {
@@ -75,7 +84,7 @@ public final class DeliveryHeaders {
     public static Delivery read(byte[] body, jakarta.jms.Message jms) {
         return read(body, (Function<String, Object>) name -> {
             try {
-                return jms.getObjectProperty(name);
+                return PRIORITY.equals(name) ? Integer.valueOf(jms.getJMSPriority()) : jms.getObjectProperty(name);
             } catch (jakarta.jms.JMSException e) {
                 throw new IllegalArgumentException("delivery message with unreadable " + name, e);
             }
@@ -93,7 +102,15 @@ public final class DeliveryHeaders {
                 str(headers, JOB_ID),
                 str(headers, ENV_ID),
                 num(headers, QUEUED_AT).longValue(),
-                num(headers, ATTEMPT).intValue());
+                num(headers, ATTEMPT).intValue(),
+                priority(headers));
+    }
+
+    /** A message queued before priorities were carried, or sent without one, has JMS' default. */
+    private static int priority(Function<String, Object> headers) {
+        Object v = headers.apply(PRIORITY);
+        int p = v instanceof Number n ? n.intValue() : v == null ? Delivery.NORMAL_PRIORITY : Integer.parseInt(v.toString());
+        return p < 0 || p > 9 ? Delivery.NORMAL_PRIORITY : p;
     }
 
     static String recipientsJson(List<String> recipients) {

@@ -14,7 +14,9 @@ import org.caravan.config.VirtualMta;
  * pays no round trip per message. The window is fixed when the consumers start: a line slowed
  * from unlimited at run time keeps prefetching (its pace still holds) until the next start. A
  * reload sets the same for the queues it adds or paces ({@link #follow}); consumers already
- * running keep the window they started with.
+ * running keep the window they started with. While the priority block gives bulk a share, no
+ * delivery queue prefetches: a prefetched message is out of reach of the bulk-only consumer
+ * that takes bulk's turns (one round trip to the embedded broker per message is the price).
  */
 public final class PacedQueues {
 
@@ -23,6 +25,11 @@ public final class PacedQueues {
 
     /** Consumer window 0 (the client asks for each message as it receives) on every paced delivery queue. */
     public static void noPrefetch(Configuration broker, MtaConfig config) {
+        if (config.priority().bulkEvery() > 0) {
+            // bulk's share is taken through a second, bulk-only consumer: mail the plain consumer
+            // had prefetched would be out of its reach, so no delivery queue prefetches
+            broker.addAddressSetting("mail.deliver.#", new AddressSettings().setDefaultConsumerWindowSize(0));
+        }
         for (VirtualMta vmta : config.virtualMtas().values()) {
             for (DomainPolicy policy : config.policies().values()) {
                 if (paced(policy) || config.warmUp().scheduleOf(vmta.name(), policy.name()) != null) {

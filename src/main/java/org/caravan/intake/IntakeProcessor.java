@@ -30,6 +30,8 @@ import org.caravan.smtp.SmtpReply;
 public class IntakeProcessor {
 
     public static final String REASON = "reason";
+    /** The submission property that sets its deliveries' JMS priority (0-9); without it, its own JMS priority. */
+    public static final String PRIORITY = "priority";
     /** Exchange property holding the submitted bytes, so a split's rejection can send them to mail.invalid. */
     static final String ORIGINAL = "caravanOriginal";
     private static final java.util.Set<String> SENDER_JMS_FIELDS = java.util.Set.of("JMSCorrelationID", "JMSType");
@@ -117,8 +119,12 @@ public class IntakeProcessor {
         Submission.Properties props = new Submission.Properties(property(jms, "rcptTo"), property(jms, "mailFrom"),
                 property(jms, "vmta"), property(jms, "jobId"), property(jms, "envId"));
         SubmittedBody body = SubmittedBody.read(jms, config.maxMessageSize());
+        String priorityProperty = property(jms, PRIORITY);
+        int priority = priorityProperty == null ? (jms == null ? Delivery.NORMAL_PRIORITY : jms.getJMSPriority()) : priorityOf(priorityProperty);
         Submission s = body.refusal() != null
                 ? Submission.refusedUnread(body.refusal())
+                : priority < 0 ? Submission.refusedUnread(new Rejection(RejectReason.INVALID_PRIORITY,
+                        "priority '" + priorityProperty + "' is not a whole number 0-9 (9 goes first)", List.of()))
                 : Submission.read(body.bytes(), props, limits, pools::knows);
         String vmta = pools.pick(s.vmta()); // a pool's member, once per submission: one source for all its copies
         s = withoutSuppressed(senders.comply(s, vmta, props));
@@ -131,7 +137,7 @@ public class IntakeProcessor {
         List<Object> out = new ArrayList<>(s.batches().size() + s.rejections().size());
         for (Submission.DomainBatch batch : s.batches()) {
             out.add(new Delivery(stamped, s.messageId(), s.mailFrom(), batch.recipients(), batch.domain(),
-                    classifier.atIntake(batch.domain()), vmta, props.jobId(), props.envId(), queuedAt, 1));
+                    classifier.atIntake(batch.domain()), vmta, props.jobId(), props.envId(), queuedAt, 1, priority));
         }
         for (Rejection r : s.rejections()) {
             out.add(r);
@@ -210,6 +216,12 @@ public class IntakeProcessor {
             return null;
         }
         return v instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : v.toString();
+    }
+
+    /** 0-9 from the property's text (one digit, spaces around allowed), -1 for anything else. */
+    static int priorityOf(String text) {
+        String t = text.strip();
+        return t.length() == 1 && t.charAt(0) >= '0' && t.charAt(0) <= '9' ? t.charAt(0) - '0' : -1;
     }
 
     /** The name the SMTP client also uses when a vmta sets no ehlo, found without a DNS query. */

@@ -18,7 +18,9 @@ public enum RejectReason {
     BULK_NO_UNSUBSCRIBE("bulk-no-unsubscribe"),
     BULK_UNALIGNED_DKIM("bulk-unaligned-dkim"),
     /** The recipient is on the suppression list (for every sender or the sender's domain). */
-    SUPPRESSED("suppressed");
+    SUPPRESSED("suppressed"),
+    /** The priority property is not a whole number 0-9. */
+    INVALID_PRIORITY("invalid-priority");
 
     private final String code;
 

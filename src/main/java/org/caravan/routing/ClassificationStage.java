@@ -64,7 +64,7 @@ public final class ClassificationStage {
         }
         Delivery classified = new Delivery(waiting.body(), waiting.messageId(), waiting.mailFrom(),
                 waiting.recipients(), waiting.domain(), policy, waiting.vmta(), waiting.jobId(), waiting.envId(),
-                waiting.queuedAt(), waiting.attempt());
+                waiting.queuedAt(), waiting.attempt(), waiting.priority());
         headers.clear();
         DeliveryHeaders.write(classified, headers);
         headers.put(NEXT_QUEUE, classified.queue());

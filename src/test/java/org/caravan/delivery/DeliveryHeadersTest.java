@@ -25,6 +25,19 @@ class DeliveryHeadersTest {
     }
 
     @Test
+    void thePriorityTravelsAsTheJmsPriorityAndARetryKeepsIt() {
+        Delivery urgent = new Delivery(BODY, "<m@x>", "s@x", List.of("a@example.com", "b@example.com"), "example.com",
+                "default", "default", null, null, 1L, 1, 9);
+        Map<String, Object> headers = new HashMap<>();
+        DeliveryHeaders.write(urgent.retryFor(List.of("b@example.com")), headers);
+
+        assertThat(headers.get("JMSPriority")).isEqualTo(9);
+        assertThat(DeliveryHeaders.read(BODY, headers).priority()).isEqualTo(9);
+        headers.remove("JMSPriority"); // queued before priorities were carried
+        assertThat(DeliveryHeaders.read(BODY, headers).priority()).isEqualTo(Delivery.NORMAL_PRIORITY);
+    }
+
+    @Test
     void aMessageQueuedBeforeTheFormatVersionIsReadCommaSeparatedOutsideQuotes() {
         Map<String, Object> headers = new HashMap<>();
         DeliveryHeaders.write(delivery(List.of("x@example.com")), headers);
