@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.caravan.config.ReplyAction;
+import org.caravan.config.ReplyRule;
 import org.caravan.config.RetrySchedule;
 import org.caravan.outcome.BounceCategory;
 import org.caravan.outcome.BounceClassifier;

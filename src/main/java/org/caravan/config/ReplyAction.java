@@ -1,4 +1,4 @@
-package org.caravan.delivery;
+package org.caravan.config;
 
 import java.util.Locale;
 

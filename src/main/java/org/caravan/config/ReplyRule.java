@@ -1,4 +1,4 @@
-package org.caravan.delivery;
+package org.caravan.config;
 
 import java.time.Duration;
 import java.util.Objects;
