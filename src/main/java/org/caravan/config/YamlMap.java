@@ -155,6 +155,12 @@ final class YamlMap {
         return out;
     }
 
+    /** Whether the key holds an empty list ("[]"), which mapList refuses. */
+    boolean isEmptyList(String key) {
+        NodeTuple t = entries.get(key);
+        return t != null && t.getValueNode() instanceof SequenceNode seq && seq.getValue().isEmpty();
+    }
+
     List<String> keysInOrder() {
         return new ArrayList<>(entries.keySet());
     }
