@@ -46,12 +46,13 @@ class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
             return session;
         }
         Session batched = CommitBatch.wrap(session, batching.beforeCommit());
-        current.set(CommitBatch.of(batched)); // the invoker thread that will receive on it
-        BulkTurns old = bulk.get();
-        if (old != null) {
-            old.close();
+        CommitBatch batch = CommitBatch.of(batched);
+        current.set(batch); // the invoker thread that will receive on it
+        BulkTurns share = BulkTurns.open(batched, getDestinationName(), batching.priority());
+        if (share != null) {
+            batch.onClose(share::close);
         }
-        bulk.set(BulkTurns.open(batched, getDestinationName(), batching.priority()));
+        bulk.set(share);
         return batched;
     }
 

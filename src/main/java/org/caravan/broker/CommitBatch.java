@@ -24,6 +24,12 @@ final class CommitBatch implements InvocationHandler {
     private long lastWorkNanos;
     /** After a rollback, commit one by one for a while so a poison message fails alone. */
     private int singles;
+    /**
+     * What else closes with the session. Spring's caching connection factory only returns a closed
+     * session to its cache: a consumer the container did not make itself would stay open on it,
+     * holding its queue (a removed policy's queue could not be deleted).
+     */
+    private Runnable onClose = () -> { };
 
     private CommitBatch(Session session, Runnable beforeCommit) {
         this.session = session;
@@ -42,6 +48,11 @@ final class CommitBatch implements InvocationHandler {
             return batch;
         }
         return null;
+    }
+
+    /** Runs closing when the session closes, after its finished work is committed. */
+    void onClose(Runnable closing) {
+        this.onClose = closing;
     }
 
     /** A message was just received into this session; its work starts now. */
@@ -104,6 +115,7 @@ final class CommitBatch implements InvocationHandler {
                         // connection gone or not durable: the broker rolls the batch back and redelivers it
                     }
                 }
+                onClose.run();
             }
             case "rollback" -> pending = 0;
             case "equals" -> {

@@ -227,7 +227,8 @@ public class StrandedQueues implements ApplicationRunner {
         try {
             server().destroyQueue(queue.getName(), null, true, false, true);
         } catch (Exception e) {
-            LOG.warn("{}: emptied but not deleted: {}", queue.getName(), e.toString());
+            LOG.warn("{}: emptied but not deleted: {}; consumers {}", queue.getName(), e.toString(),
+                    queue.getConsumers().stream().map(c -> c.debug()).toList());
         }
     }
 }
