@@ -184,8 +184,15 @@ public class EngineConfiguration {
         return new DeliveryLines(config, clock, TlsTrust.of("caravan.tls.trust-store", trustStore, trustStorePassword));
     }
 
+    /** A reply rule's disable-source-ip takes the line's vmta out of its pools for the rule's duration. */
     @Bean("delivery")
-    DeliveryAttempt delivery(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes, MtaStsPolicies mtaSts) {
+    DeliveryAttempt delivery(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes, MtaStsPolicies mtaSts,
+            IntakeProcessor intake) {
+        lines.follow(line -> line.state().onModeChange(change -> {
+            if (change.mode() == org.caravan.delivery.ModeChange.Mode.SOURCE_IP_DISABLED) {
+                intake.pools().disable(change.vmta(), change.until());
+            }
+        }), line -> { });
         return new DeliveryAttempt(lines, mx, outcomes, mtaSts);
     }
 

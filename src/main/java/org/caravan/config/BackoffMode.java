@@ -6,13 +6,22 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * PowerMTA's backoff mode: a reply containing one of {@code patterns} slows the policy to
- * {@code maxMsgRate} until {@code toNormalAfter} has passed without another such reply.
+ * PowerMTA's backoff mode: a reply containing one of {@code patterns} (or a reply rule with action
+ * backoff) slows the policy to {@code maxMsgRate}, and to {@code maxSmtpOut} connections and
+ * {@code maxConnRate} new ones when set (0 and null: unchanged), until {@code toNormalAfter} has
+ * passed without another such reply or, when {@code toNormalAfterDeliveries} is above 0, that many
+ * deliveries in a row came first (PowerMTA's backoff-to-normal-after-delivery).
  */
-public record BackoffMode(List<String> patterns, Rate maxMsgRate, Duration toNormalAfter) {
+public record BackoffMode(List<String> patterns, Rate maxMsgRate, Duration toNormalAfter, int maxSmtpOut,
+        Rate maxConnRate, int toNormalAfterDeliveries) {
 
     /** No backoff: never matches. */
     public static final BackoffMode NONE = new BackoffMode(List.of(), Rate.UNLIMITED, Duration.ofHours(1));
+
+    /** Backoff that lowers only the message rate and ends by time alone. */
+    public BackoffMode(List<String> patterns, Rate maxMsgRate, Duration toNormalAfter) {
+        this(patterns, maxMsgRate, toNormalAfter, 0, null, 0);
+    }
 
     /** "421-4.7.28" (continuation line) and "421 4.7.28" (last line) are the same reply code. */
     private static final Pattern CONTINUATION = Pattern.compile("(?<![0-9])([2-5][0-9]{2})-(?=[0-9])");
@@ -24,6 +33,9 @@ public record BackoffMode(List<String> patterns, Rate maxMsgRate, Duration toNor
         }
         if (maxMsgRate == null || toNormalAfter == null || toNormalAfter.isNegative() || toNormalAfter.isZero()) {
             throw new IllegalArgumentException("backoff needs a max-msg-rate and a positive to-normal-after");
+        }
+        if (maxSmtpOut < 0 || toNormalAfterDeliveries < 0) {
+            throw new IllegalArgumentException("backoff max-smtp-out and to-normal-after-deliveries cannot be negative");
         }
     }
 

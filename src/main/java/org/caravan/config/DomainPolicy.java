@@ -14,7 +14,9 @@ import org.caravan.routing.NextHop;
  * dot) and transaction (a deadline for one whole transaction, enforced by closing the socket).
  * {@code mxMatch} (mx-match) claims the domains whose every MX host matches one of its patterns.
  * {@code maxMsgBurst}: how many messages may go together after a pause before max-msg-rate's even
- * pace (one each 1/rate) holds again.
+ * pace (one each 1/rate) holds again. {@code replyRules}: what a reply means on this policy, first
+ * match wins (its own reply-rules, else the default's, then its catalogue provider's entries);
+ * the backoff block's patterns still apply after them.
  */
 public record DomainPolicy(
         String name,
@@ -37,7 +39,8 @@ public record DomainPolicy(
         int maxReplyLines,
         List<String> mxMatch,
         TlsPolicy tls,
-        int maxMsgBurst) {
+        int maxMsgBurst,
+        List<ReplyRule> replyRules) {
 
     /** The catch-all policy; it matches "*" and every other policy inherits from it. */
     public static final String DEFAULT = "default";
@@ -46,6 +49,7 @@ public record DomainPolicy(
         Objects.requireNonNull(name, "name");
         match = List.copyOf(match);
         mxMatch = mxMatch == null ? List.of() : List.copyOf(mxMatch);
+        replyRules = replyRules == null ? List.of() : List.copyOf(replyRules);
         Objects.requireNonNull(maxConnRate, "maxConnRate");
         Objects.requireNonNull(maxMsgRate, "maxMsgRate");
         Objects.requireNonNull(retry, "retry");
@@ -77,7 +81,7 @@ public record DomainPolicy(
         this(name, match, maxSmtpOut, maxMsgPerConnection, maxConnRate, maxMsgRate, retry, backoff, route,
                 connectTimeout, readTimeout, idleTimeout, dataTimeout, dataBlockTimeout, dataDoneTimeout,
                 transactionTimeout, maxRcptPerTransaction, maxReplyLines, List.of(), Defaults.TLS,
-                Defaults.MAX_MSG_BURST);
+                Defaults.MAX_MSG_BURST, List.of());
     }
 
     /** A policy with the built-in SMTP phase timeouts and limits (for callers that set only the basics). */

@@ -66,7 +66,7 @@ public final class MtaConfigLoader {
         Map<String, VirtualMta> vmtas = virtualMtas(top.map("virtual-mtas", null));
         return new MtaConfig(nameForMessages,
                 vmtas,
-                PolicyReader.read(top.map("domain-policies", null)),
+                PolicyReader.read(top.map("domain-policies", null), catalogueBeside(nameForMessages)),
                 size == null ? Defaults.MAX_MESSAGE_SIZE : size,
                 rcpts == null ? Defaults.MAX_RCPT_PER_SUBMISSION : rcpts,
                 fanout == null ? Defaults.MAX_FANOUT_SIZE : fanout,
@@ -75,6 +75,12 @@ public final class MtaConfigLoader {
                 SuppressionReader.read(top.map("suppression", SuppressionReader.KEYS)),
                 WarmUpReader.read(top.map("warm-up", null), vmtas.keySet()),
                 PriorityReader.read(top.map("priority", PriorityReader.KEYS)));
+    }
+
+    /** The reply catalogue beside the file, read once and only if a policy names a provider. */
+    private static java.util.function.Supplier<Catalogue> catalogueBeside(Path file) {
+        Catalogue[] once = new Catalogue[1];
+        return () -> once[0] != null ? once[0] : (once[0] = Catalogue.besides(file));
     }
 
     private static Node compose(String text, Path file) {

@@ -1,11 +1,13 @@
 package org.caravan.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Reads the domain-policies block: the 'default' policy first (over the built-in Defaults), then
@@ -19,18 +21,25 @@ final class PolicyReader {
             "data-timeout", "data-block-timeout", "data-done-timeout", "transaction-timeout",
             "max-rcpt-per-transaction", "max-reply-lines",
             "mx-match", "use-starttls", "require-starttls", "tls-verify", "mta-sts", "tls-fallback-for",
-            "max-msg-burst");
-    static final Set<String> BACKOFF_KEYS = YamlMap.keys("patterns", "max-msg-rate", "to-normal-after");
+            "max-msg-burst", "reply-rules", "catalogue");
+    static final Set<String> BACKOFF_KEYS = YamlMap.keys("patterns", "max-msg-rate", "to-normal-after",
+            "max-smtp-out", "max-conn-rate", "to-normal-after-deliveries");
 
     /** Which policy claimed each match entry, to refuse one domain in two policies. */
     private final Map<String, String> claimedBy = new HashMap<>();
+    /** The reply catalogue, read only when a policy names one of its providers. */
+    private final Supplier<Catalogue> catalogue;
+    /** The default policy's own reply-rules and catalogue provider, which the others inherit. */
+    private List<ReplyRule> baseRules = List.of();
+    private String baseProvider;
 
-    private PolicyReader() {
+    private PolicyReader(Supplier<Catalogue> catalogue) {
+        this.catalogue = catalogue;
     }
 
     /** The policies in file order; 'default' is built from Defaults when absent and then put last. */
-    static Map<String, DomainPolicy> read(YamlMap policies) {
-        PolicyReader reader = new PolicyReader();
+    static Map<String, DomainPolicy> read(YamlMap policies, Supplier<Catalogue> catalogue) {
+        PolicyReader reader = new PolicyReader(catalogue);
         Map<String, YamlMap> blocks = policies == null ? Map.of() : policies.blocks(Values::name, POLICY_KEYS);
         YamlMap defaultBlock = blocks.get(DomainPolicy.DEFAULT);
         DomainPolicy base = Defaults.policy();
@@ -97,6 +106,7 @@ final class PolicyReader {
     private DomainPolicy policy(String name, List<String> match, YamlMap b, DomainPolicy parent,
             YamlMap inheritedBackoff) {
         Rate msgRate = or(b.scalar("max-msg-rate", Rate::parse), parent.maxMsgRate());
+        List<ReplyRule> rules = replyRules(name, b);
         RetrySchedule r = parent.retry();
         RetrySchedule retry = new RetrySchedule(
                 or(b.list("retry-after", Values::positiveDuration), r.retryAfter()),
@@ -104,13 +114,18 @@ final class PolicyReader {
                 or(b.scalar("max-retries", Values::nonNegativeInt), r.maxRetries()),
                 or(b.scalar("bounce-after", Values::positiveDuration), r.bounceAfter()));
         YamlMap backoffBlock = b.has("backoff") ? b.map("backoff", BACKOFF_KEYS) : inheritedBackoff;
+        BackoffMode backoff = backoffBlock == null ? parent.backoff() : backoff(backoffBlock, msgRate);
+        if (backoff == BackoffMode.NONE && rules.stream().anyMatch(rule -> rule.action() == ReplyAction.BACKOFF)) {
+            // a rule may switch to backoff without a backoff block: a tenth of the rate for the usual hour
+            backoff = new BackoffMode(List.of(), tenth(msgRate), Defaults.BACKOFF_TO_NORMAL_AFTER);
+        }
         return new DomainPolicy(name, match,
                 or(b.scalar("max-smtp-out", Values::positiveInt), parent.maxSmtpOut()),
                 or(b.scalar("max-msg-per-connection", Values::positiveInt), parent.maxMsgPerConnection()),
                 or(b.scalar("max-conn-rate", Rate::parse), parent.maxConnRate()),
                 msgRate,
                 retry,
-                backoffBlock == null ? parent.backoff() : backoff(backoffBlock, msgRate),
+                backoff,
                 or(b.scalar("route", Values::nextHop), parent.route()),
                 or(b.scalar("connect-timeout", Values::positiveDuration), parent.connectTimeout()),
                 or(b.scalar("read-timeout", Values::positiveDuration), parent.readTimeout()),
@@ -122,19 +137,42 @@ final class PolicyReader {
                 or(b.scalar("max-rcpt-per-transaction", Values::positiveInt), parent.maxRcptPerTransaction()),
                 or(b.scalar("max-reply-lines", Values::positiveInt), parent.maxReplyLines()),
                 mxMatch(name, b), TlsKeys.read(b, parent.tls()),
-                or(b.scalar("max-msg-burst", Values::positiveInt), parent.maxMsgBurst()));
+                or(b.scalar("max-msg-burst", Values::positiveInt), parent.maxMsgBurst()),
+                rules);
+    }
+
+    /** The policy's own reply-rules (else the default's), then its catalogue provider's (else the default's). */
+    private List<ReplyRule> replyRules(String name, YamlMap b) {
+        List<ReplyRule> own = b.has("reply-rules") ? ReplyRuleReader.read(b, "reply-rules") : baseRules;
+        String provider = or(b.scalar("catalogue", Values::name), baseProvider);
+        List<ReplyRule> entries = List.of();
+        if (provider != null) {
+            Catalogue c = catalogue.get();
+            entries = c.provider(provider);
+            if (entries == null) {
+                throw b.has("catalogue") ? b.errorAtKey("catalogue", "no provider '" + provider
+                        + "' in the reply catalogue (it has " + String.join(", ", c.providerNames()) + ")")
+                        : b.error("the inherited catalogue provider '" + provider + "' is not in the reply catalogue");
+            }
+        }
+        if (name.equals(DomainPolicy.DEFAULT)) {
+            baseRules = own;
+            baseProvider = provider;
+        }
+        List<ReplyRule> all = new ArrayList<>(own);
+        all.addAll(entries);
+        return all;
     }
 
     /** A backoff block read against the rate of the policy using it, so an inherited block scales. */
     private static BackoffMode backoff(YamlMap b, Rate policyRate) {
         List<String> patterns = b.list("patterns", Values::pattern);
-        if (patterns == null) {
-            throw b.error("backoff needs 'patterns' (the reply text that switches to backoff mode)");
-        }
         Rate rate = or(b.scalar("max-msg-rate", Rate::parse), tenth(policyRate));
         Duration toNormal = or(b.scalar("to-normal-after", Values::positiveDuration),
                 Defaults.BACKOFF_TO_NORMAL_AFTER);
-        return new BackoffMode(patterns, rate, toNormal);
+        return new BackoffMode(patterns == null ? List.of() : patterns, rate, toNormal,
+                or(b.scalar("max-smtp-out", Values::positiveInt), 0), b.scalar("max-conn-rate", Rate::parse),
+                or(b.scalar("to-normal-after-deliveries", Values::positiveInt), 0));
     }
 
     /** The default backoff rate: a tenth of the normal rate, at least 1 per unit. */

@@ -43,6 +43,26 @@ public record ReplyRule(Pattern match, SmtpStage stage, ReplyAction action, int 
         return count <= 1;
     }
 
+    /** Equal when written alike: a reload that leaves a rule as it was changes nothing. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ReplyRule r && r.match.pattern().equals(match.pattern()) && r.match.flags() == match.flags()
+                && r.stage == stage && r.action == action && r.count == count && r.window.equals(window)
+                && r.category == category && r.duration.equals(duration);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(match.pattern(), stage, action, count, window, category, duration);
+    }
+
+    /** As written: the regex, then what it does ("^421[ -]4\\.7\\.28\\b backoff"). */
+    @Override
+    public String toString() {
+        return match.pattern() + (stage == null ? "" : " at " + stage.yamlName()) + " " + action.yamlName()
+                + (isImmediate() ? "" : " " + count + " in " + window);
+    }
+
     public boolean matches(String wholeReply, SmtpStage at) {
         return (stage == null || stage == at) && match.matcher(wholeReply).find();
     }

@@ -36,7 +36,9 @@ final class QueueRows {
         row.put("vmta", line.vmta());
         row.put("policy", line.policyName());
         row.put("queue", name);
-        row.put("mode", paused ? "paused" : state.isInBackoff() ? "backoff" : "normal");
+        row.put("mode", paused ? "paused" : state.isSuspended() ? "suspended" : state.isInBackoff() ? "backoff" : "normal");
+        row.put("suspendedUntil", instant(state.suspendedUntil()));
+        row.put("suspendReason", state.isSuspended() ? state.suspendReason() : null);
         row.put("backoffSince", instant(state.backoffSince()));
         row.put("backoffUntil", instant(state.backoffUntil()));
         row.put("backoffReason", state.isInBackoff() ? state.getBackoffReason() : null);

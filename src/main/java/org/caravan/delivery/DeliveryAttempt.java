@@ -12,7 +12,6 @@ import org.caravan.broker.QueuePacing;
 import org.caravan.broker.WaitForecast;
 import org.caravan.config.DomainPolicy;
 import org.caravan.outcome.BounceCategory;
-import org.caravan.outcome.BounceClassifier;
 import org.caravan.outcome.DeliveryOutcome;
 import org.caravan.outcome.OutcomeRecorder;
 import org.caravan.outcome.OutcomeType;
@@ -49,7 +48,6 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
     private final MxResolver mx;
     private final OutcomeRecorder outcomes;
     private final MtaStsPolicies mtaSts;
-    private final BounceClassifier bounces = new BounceClassifier();
     private volatile java.util.function.BiFunction<DeliveryLine, Turns, Turns> turnsThrough = (line, turns) -> turns;
 
     public DeliveryAttempt(DeliveryLines lines, MxResolver mx, OutcomeRecorder outcomes) {
@@ -62,6 +60,15 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
         this.mx = mx;
         this.outcomes = outcomes;
         this.mtaSts = mtaSts;
+        lines.follow(line -> line.state().onModeChange(this::announce), line -> { });
+    }
+
+    /** A line's change of mode: logged (it is rare and an operator wants it) and published as an event. */
+    private void announce(ModeChange change) {
+        LOG.info("mode: {}", change);
+        if (outcomes != null) {
+            outcomes.publish(change.toJson(), "the mode event of " + change.vmta() + "/" + change.policy());
+        }
     }
 
     /** Blocks while accounting cannot be written: no mail goes out that could not be recorded. */
@@ -122,7 +129,7 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
         int dot = queue.indexOf('.', prefix.length());
         DeliveryLine line = queue.startsWith(prefix) && dot > 0
                 ? lines.find(queue.substring(prefix.length(), dot), queue.substring(dot + 1)) : null;
-        return line == null ? Turns.FREE : turnsThrough.apply(line, new PaceTurns(line.state().messages()));
+        return line == null ? Turns.FREE : turnsThrough.apply(line, new LineTurns(line.state()));
     }
 
     /** Lets another stage (warm-up caps) narrow a line's turns; asked once per listener container. */
@@ -164,12 +171,11 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
         List<String> deferred = new ArrayList<>();
         for (String rcpt : d.recipients()) {
             SmtpReply reply = sent.replies().getOrDefault(rcpt, SmtpReply.connectionFailure("no reply recorded"));
-            state.observe(reply);
-            Verdict verdict = Verdict.of(reply, d.attempt(), state.policy().retry(), d.queuedAt(), now);
-            if (verdict == Verdict.DEFERRED) {
+            ReplyPolicy.Decision decision = state.decide(reply, sent.stageOf(rcpt), d.attempt(), d.queuedAt(), now);
+            if (decision.verdict() == Verdict.DEFERRED) {
                 deferred.add(rcpt);
             }
-            results.add(outcome(d, rcpt, reply, verdict, sent, now));
+            results.add(outcome(d, rcpt, reply, decision, sent, now));
         }
         outcomes.record(results);
         if (!deferred.isEmpty()) {
@@ -188,22 +194,14 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
         exchange.setProperty(RETRY_QUEUE, retry.queue());
     }
 
-    private DeliveryOutcome outcome(Delivery d, String rcpt, SmtpReply reply, Verdict verdict, OutboundMessage sent,
-            long now) {
-        OutcomeType type;
-        BounceCategory category = null;
-        switch (verdict) {
-            case DELIVERED -> type = OutcomeType.DELIVERED;
-            case DEFERRED -> type = OutcomeType.DEFERRED;
-            case EXPIRED -> {
-                type = OutcomeType.BOUNCED;
-                category = BounceClassifier.expired();
-            }
-            default -> {
-                type = OutcomeType.BOUNCED;
-                category = bounces.classify(reply);
-            }
-        }
+    private DeliveryOutcome outcome(Delivery d, String rcpt, SmtpReply reply, ReplyPolicy.Decision decision,
+            OutboundMessage sent, long now) {
+        OutcomeType type = switch (decision.verdict()) {
+            case DELIVERED -> OutcomeType.DELIVERED;
+            case DEFERRED -> OutcomeType.DEFERRED;
+            default -> OutcomeType.BOUNCED;
+        };
+        BounceCategory category = type == OutcomeType.BOUNCED ? decision.category() : null;
         return new DeliveryOutcome(type, rcpt, d.domain(), d.policy(), d.vmta(), d.jobId(), d.envId(), d.messageId(),
                 d.mailFrom(), d.attempt(), reply, sent.answeredBy(), category, d.queuedAt(), now, sent.tls());
     }

@@ -52,4 +52,10 @@ public interface PolicyStateMBean {
     int getOpenConnections();
 
     long getConnectionsOpened();
+
+    /** When a reply rule's suspension (suspend, disable-source-ip) ends; empty when the line is not suspended. */
+    String getSuspendedUntil();
+
+    /** Lets a suspended line take mail again now. */
+    void endSuspension();
 }

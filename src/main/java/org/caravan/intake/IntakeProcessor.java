@@ -63,6 +63,11 @@ public class IntakeProcessor {
         this.pools = new VirtualMtaPools(config);
     }
 
+    /** The pools submissions may name; a reply rule's disable-source-ip takes a member out of them. */
+    public VirtualMtaPools pools() {
+        return pools;
+    }
+
     /** The suppression check (sender, recipient): a suppressed recipient is rejected before it is queued. */
     public void suppressWith(java.util.function.BiPredicate<String, String> check) {
         this.suppressed = check;

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import org.caravan.broker.QueueDepth;
 import org.caravan.broker.QueueDepths;
+import org.caravan.config.ReplyAction;
 import org.caravan.delivery.Delivery;
 import org.caravan.delivery.DeliveryLine;
 import org.caravan.delivery.PolicyState;
@@ -16,7 +17,7 @@ import org.caravan.delivery.PolicyState;
 /**
  * The gauges of one delivery line, read at scrape time: its queue (ready, scheduled, in
  * delivery, oldest message, paused) from the embedded broker, its open connections, and its
- * backoff mode with the pattern that triggered it.
+ * backoff mode with the pattern or reply rule that triggered it, and whether a rule suspended it.
  */
 final class LineGauges {
 
@@ -43,7 +44,12 @@ final class LineGauges {
         PolicyState state = line.state();
         Gauge.builder("caravan.backoff.mode", state, s -> s.isInBackoff() ? 1 : 0)
                 .description("1 while the line is in backoff mode").tags(tags).register(registry);
+        Gauge.builder("caravan.line.suspended", state, s -> s.isSuspended() ? 1 : 0)
+                .description("1 while a reply rule holds the line (suspend, disable-source-ip): it takes no mail")
+                .tags(tags).register(registry);
         List<String> triggers = new ArrayList<>(state.policy().backoff().patterns());
+        state.policy().replyRules().stream().filter(r -> r.action() == ReplyAction.BACKOFF)
+                .map(r -> r.match().pattern()).distinct().forEach(triggers::add);
         triggers.add(PolicyState.OPERATOR);
         for (String pattern : triggers) {
             Gauge.builder("caravan.backoff.trigger", state, s -> pattern.equals(s.backoffPattern()) ? 1 : 0)

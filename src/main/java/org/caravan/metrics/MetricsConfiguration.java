@@ -32,6 +32,8 @@ public class MetricsConfiguration {
         lines.follow(line -> {
             line.pool().observe(metrics.line(line.vmta(), line.policyName()));
             LineGauges.register(registry, line, depths, queues);
+            line.state().onModeChange(change -> registry.counter("caravan.mode.changes", "vmta", change.vmta(),
+                    "policy", change.policy(), "mode", change.mode().label()).increment());
         }, line -> LineGauges.remove(registry, line));
         intake.observe(batchSizes(registry, "intake")::record);
         delivery.observe(batchSizes(registry, "delivery")::record);

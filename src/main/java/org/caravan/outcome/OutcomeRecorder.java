@@ -71,11 +71,15 @@ public class OutcomeRecorder {
 
     /** Publishes a warning event (no accounting record: nothing happened to a recipient). */
     public void warn(ComplianceWarning warning) {
+        publish(warning.toJson(), "the warning event of " + warning.messageId());
+    }
+
+    /** Publishes one event that is no recipient's outcome (a warning, a line's change of mode). */
+    public void publish(String eventJson, String what) {
         try {
-            String text = warning.toJson();
-            events.send(session -> session.createTextMessage(text));
+            events.send(session -> session.createTextMessage(eventJson));
         } catch (RuntimeException e) {
-            LOG.warn("cannot publish the warning event of {}: {}", warning.messageId(), e.toString());
+            LOG.warn("cannot publish {}: {}", what, e.toString());
         }
     }
 

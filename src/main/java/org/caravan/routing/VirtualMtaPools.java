@@ -16,6 +16,8 @@ public final class VirtualMtaPools {
 
     private final MtaConfig config;
     private final Map<String, Turns> pools = new HashMap<>();
+    /** Members taken out of their pools until then (epoch millis): a reply rule's disable-source-ip. */
+    private final Map<String, Long> disabled = new java.util.concurrent.ConcurrentHashMap<>();
 
     public VirtualMtaPools(MtaConfig config) {
         this.config = config;
@@ -30,7 +32,28 @@ public final class VirtualMtaPools {
     /** The name itself for a virtual MTA (or a name neither knows); the next member for a pool. */
     public String pick(String name) {
         Turns pool = name == null ? null : pools.get(name);
-        return pool == null ? name : pool.next();
+        if (pool == null) {
+            return name;
+        }
+        if (!disabled.isEmpty()) {
+            long now = System.currentTimeMillis();
+            disabled.values().removeIf(until -> until <= now);
+            for (int i = 0; i < pool.members.length; i++) { // one turn each at most, then whoever is next
+                String vmta = pool.next();
+                if (!disabled.containsKey(vmta)) {
+                    return vmta;
+                }
+            }
+        }
+        return pool.next();
+    }
+
+    /**
+     * Takes a virtual MTA out of every pool until then: submissions naming a pool go to its other
+     * members (all of them disabled: the pool's turn as usual, since the mail has to wait somewhere).
+     */
+    public void disable(String vmta, long untilMillis) {
+        disabled.merge(vmta, untilMillis, Math::max);
     }
 
     /** Each member's running credit: every pick adds each member's weight, the richest is picked and pays the total. */

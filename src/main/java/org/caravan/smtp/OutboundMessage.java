@@ -24,6 +24,9 @@ public class OutboundMessage extends SMTPMessage {
     private final List<String> recipients;
     private final List<NextHop> nextHops;
     private final Map<String, SmtpReply> replies = new LinkedHashMap<>();
+    /** Where in the dialogue each reply came; what a reply means may depend on it. */
+    private final Map<String, SmtpStage> stages = new java.util.HashMap<>();
+    private SmtpStage at = SmtpStage.CONNECT;
     private String answeredBy = "";
     private Boolean eightBit;
     private TlsLevel tlsDemand = TlsLevel.NONE;
@@ -112,16 +115,31 @@ public class OutboundMessage extends SMTPMessage {
     /** Sets one reply for every recipient that has none yet. */
     public void replyToRest(SmtpReply reply) {
         for (String r : recipients) {
-            replies.putIfAbsent(r, reply);
+            if (replies.putIfAbsent(r, reply) == null) {
+                stages.put(r, at);
+            }
         }
     }
 
     void reply(String recipient, SmtpReply reply) {
         replies.put(recipient, reply);
+        stages.put(recipient, at);
+    }
+
+    /** The dialogue has reached this stage: replies from now on were given at it. */
+    void at(SmtpStage stage) {
+        this.at = stage;
+    }
+
+    /** The stage at which the recipient's reply came (connect for one settled before any command). */
+    public SmtpStage stageOf(String recipient) {
+        return stages.getOrDefault(recipient, SmtpStage.CONNECT);
     }
 
     void clearReplies() {
         replies.clear();
+        stages.clear();
+        at = SmtpStage.CONNECT;
     }
 
     @Override

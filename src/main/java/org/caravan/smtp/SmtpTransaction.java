@@ -138,6 +138,7 @@ final class SmtpTransaction {
 
     /** One MAIL transaction for the batch; false when the connection was dead before anything was accepted. */
     private boolean transaction(String mail, List<String> batch) {
+        message.at(SmtpStage.MAIL);
         SmtpReply reply = command(mail, "MAIL FROM", settings.read());
         if (reply == null && lastWasDead && transactions == 0) {
             return false;
@@ -164,6 +165,7 @@ final class SmtpTransaction {
         List<String> accepted = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             String rcpt = batch.get(i);
+            message.at(SmtpStage.RCPT);
             SmtpReply reply = command("RCPT TO:<" + rcpt + ">", "RCPT TO", settings.read());
             if (reply == null || reply.code() == 421) {
                 settle(reply == null ? noAnswer() : reply);
@@ -186,6 +188,7 @@ final class SmtpTransaction {
     }
 
     private void data(List<String> accepted) {
+        message.at(SmtpStage.DATA);
         SmtpReply reply = command("DATA", "DATA", settings.data());
         if (reply == null || reply.code() == 421) {
             settle(reply == null ? noAnswer() : reply);
@@ -200,6 +203,7 @@ final class SmtpTransaction {
             settle(SmtpReply.connectionFailure("interrupted while waiting for the message rate"));
             return;
         }
+        message.at(SmtpStage.END_OF_DATA);
         try {
             client.writeBodyAndEnd(message.raw());
         } catch (IOException e) {
