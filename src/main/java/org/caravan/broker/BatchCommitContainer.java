@@ -100,6 +100,14 @@ class BatchCommitContainer extends DefaultJmsMessageListenerContainer {
                 return null;
             }
             next = receive(consumer, true);
+            try {
+                if (next != null && !turns.hold(this::isRunning)) {
+                    return null; // stopping: unacked, it goes back to the queue with the session
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
         if (next != null && open != null) {
             open.taken();

@@ -46,5 +46,15 @@ public interface QueuePacing {
 
         /** Gives the turn back if this thread still has it (nothing was taken, or the work is over). */
         void pass();
+
+        /**
+         * Called with a message received by a blocking receive: a consumer already waiting in the
+         * receive when its line stopped taking mail (a suspension) got it. Blocks while the line
+         * holds its mail; false once {@code stillWanted} turns false (the message then goes back
+         * to the queue with the session).
+         */
+        default boolean hold(BooleanSupplier stillWanted) throws InterruptedException {
+            return true;
+        }
     }
 }

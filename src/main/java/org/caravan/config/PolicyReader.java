@@ -141,26 +141,35 @@ final class PolicyReader {
                 rules);
     }
 
-    /** The policy's own reply-rules (else the default's), then its catalogue provider's (else the default's). */
+    /**
+     * First match wins, in this order: the policy's own reply-rules, its catalogue provider's
+     * entries, the default policy's reply-rules, the catalogue's default entries. A policy without
+     * reply-rules or catalogue takes the default policy's.
+     */
     private List<ReplyRule> replyRules(String name, YamlMap b) {
-        List<ReplyRule> own = b.has("reply-rules") ? ReplyRuleReader.read(b, "reply-rules") : baseRules;
+        boolean isDefault = name.equals(DomainPolicy.DEFAULT);
+        List<ReplyRule> own = b.has("reply-rules") ? ReplyRuleReader.read(b, "reply-rules") : List.of();
         String provider = or(b.scalar("catalogue", Values::name), baseProvider);
-        List<ReplyRule> entries = List.of();
+        List<ReplyRule> all = new ArrayList<>(own);
         if (provider != null) {
             Catalogue c = catalogue.get();
-            entries = c.provider(provider);
+            List<ReplyRule> entries = c.provider(provider);
             if (entries == null) {
                 throw b.has("catalogue") ? b.errorAtKey("catalogue", "no provider '" + provider
                         + "' in the reply catalogue (it has " + String.join(", ", c.providerNames()) + ")")
                         : b.error("the inherited catalogue provider '" + provider + "' is not in the reply catalogue");
             }
+            all.addAll(entries);
         }
-        if (name.equals(DomainPolicy.DEFAULT)) {
+        if (isDefault) {
             baseRules = own;
             baseProvider = provider;
+        } else {
+            all.addAll(baseRules);
         }
-        List<ReplyRule> all = new ArrayList<>(own);
-        all.addAll(entries);
+        if (provider != null && !provider.equals(DomainPolicy.DEFAULT) && catalogue.get().provider(DomainPolicy.DEFAULT) != null) {
+            all.addAll(catalogue.get().provider(DomainPolicy.DEFAULT));
+        }
         return all;
     }
 

@@ -20,6 +20,12 @@ record LineTurns(PolicyState state, PaceTurns pace) implements QueuePacing.Turns
 
     @Override
     public boolean await(BooleanSupplier stillWanted) throws InterruptedException {
+        return hold(stillWanted) && pace.await(stillWanted);
+    }
+
+    /** Waits out a suspension, the line's mail staying where it is (on the queue, or this one message). */
+    @Override
+    public boolean hold(BooleanSupplier stillWanted) throws InterruptedException {
         state.refresh();
         while (state.isSuspended()) {
             if (!stillWanted.getAsBoolean()) {
@@ -29,7 +35,7 @@ record LineTurns(PolicyState state, PaceTurns pace) implements QueuePacing.Turns
             Thread.sleep(Math.max(1, Math.min(LOOK_MILLIS, left)));
             state.refresh();
         }
-        return pace.await(stillWanted);
+        return true;
     }
 
     @Override

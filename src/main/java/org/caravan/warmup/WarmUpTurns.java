@@ -52,4 +52,9 @@ final class WarmUpTurns implements QueuePacing.Turns {
         inner.pass();
         line.releaseAll();
     }
+
+    @Override
+    public boolean hold(BooleanSupplier stillWanted) throws InterruptedException {
+        return inner.hold(stillWanted);
+    }
 }
