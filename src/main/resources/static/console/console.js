@@ -69,7 +69,9 @@ function count(n) {
 function modeCell(row) {
   const badge = el('span', { class: `mode ${row.mode}`, 'data-mode': row.mode }, row.mode);
   const cell = el('td', {}, badge);
-  if (row.backoffSince) {
+  if (row.suspendedUntil) {
+    cell.append(el('span', { class: 'why' }, `until ${time(row.suspendedUntil)}: ${row.suspendReason || ''}`));
+  } else if (row.backoffSince) {
     cell.append(el('span', { class: 'why' },
       `since ${time(row.backoffSince)} until ${time(row.backoffUntil)}: ${row.backoffReason || ''}`));
   }
@@ -248,5 +250,46 @@ document.getElementById('close').addEventListener('click', () => {
   document.querySelectorAll('#queues tbody tr.selected').forEach(tr => tr.classList.remove('selected'));
 });
 
+// ---- the suppression list (../api/suppression) ----
+
+function suppressionReport(text, error = false) {
+  const out = document.getElementById('suppression-result');
+  out.textContent = text;
+  out.classList.toggle('error', error);
+}
+
+async function listSuppressed() {
+  const prefix = document.getElementById('suppression-address').value.trim();
+  const answer = await api(`/suppression?limit=100&prefix=${encodeURIComponent(prefix)}`);
+  document.getElementById('suppression-size').textContent = `${answer.size} entries`;
+  fill(document.querySelector('#suppressed tbody'), answer.entries.map(e => {
+    const remove = el('button', { type: 'button', class: 'link', 'data-remove': e.address }, 'remove');
+    remove.addEventListener('click', () => changeSuppression('remove', e.address, e.scope));
+    return el('tr', { 'data-address': e.address }, el('td', {}, e.address), el('td', {}, e.scope),
+      el('td', {}, time(new Date(e.addedAt).toISOString())), el('td', {}, remove));
+  }));
+}
+
+async function changeSuppression(verb, address, scope) {
+  try {
+    const answer = await api(`/suppression/${verb}?address=${encodeURIComponent(address)}&scope=${encodeURIComponent(scope)}`, 'POST');
+    const done = verb === 'add' ? answer.added : answer.removed;
+    suppressionReport(`${address}: ${done ? verb === 'add' ? 'added' : 'removed' : verb === 'add' ? 'already listed' : 'not listed'}`);
+    document.getElementById('suppression-address').value = '';
+    await listSuppressed();
+  } catch (e) {
+    suppressionReport(e.message, true);
+  }
+}
+
+document.getElementById('suppression-form').addEventListener('submit', event => {
+  event.preventDefault();
+  const address = document.getElementById('suppression-address').value.trim();
+  if (address) changeSuppression('add', address, document.getElementById('suppression-scope').value.trim() || '*');
+});
+document.getElementById('suppression-search').addEventListener('click',
+  () => listSuppressed().catch(e => suppressionReport(e.message, true)));
+
 refresh();
 setInterval(refresh, REFRESH_MS);
+listSuppressed().catch(e => suppressionReport(e.message, true));

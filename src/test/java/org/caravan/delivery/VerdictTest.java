@@ -8,11 +8,15 @@ import java.util.List;
 import org.caravan.config.Durations;
 import org.caravan.config.RetrySchedule;
 import org.caravan.smtp.SmtpReply;
+import org.caravan.smtp.SmtpStage;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** reply x attempt x age -> verdict, against one schedule: retry-after [10m, 20m], backoff-retry 1h, max-retries 3, bounce-after 4d. */
 class VerdictTest {
+
+    /** A policy without reply rules: the verdict follows the reply code and the retry schedule. */
+    private static final ReplyPolicy NO_RULES = new ReplyPolicy(java.util.List.of());
 
     private static final RetrySchedule SCHEDULE = new RetrySchedule(
             List.of(Duration.ofMinutes(10), Duration.ofMinutes(20)), Duration.ofHours(1), 3, Duration.ofDays(4));
@@ -52,7 +56,7 @@ class VerdictTest {
         """)
     void replyAttemptAndAgeDecide(String reply, int attempt, String age, Verdict expected) {
         long queuedAt = NOW - Durations.parse(age).toMillis();
-        assertThat(Verdict.of(reply(reply), attempt, SCHEDULE, queuedAt, NOW)).isEqualTo(expected);
+        assertThat(NO_RULES.decide(reply(reply), SmtpStage.RCPT, attempt, SCHEDULE, queuedAt, NOW).verdict()).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "max-retries 0: {0} -> {1}")
@@ -63,7 +67,7 @@ class VerdictTest {
         0 4.4.1 connection refused       | EXPIRED
         """)
     void withoutRetriesTheFirstDeferralExpires(String reply, Verdict expected) {
-        assertThat(Verdict.of(reply(reply), 1, NO_RETRIES, NOW, NOW)).isEqualTo(expected);
+        assertThat(NO_RULES.decide(reply(reply), SmtpStage.RCPT, 1, NO_RETRIES, NOW, NOW).verdict()).isEqualTo(expected);
     }
 
     /** "451 4.7.1 try later" -> SmtpReply(451, "4.7.1", "try later"); code 0 is the engine's "no answer". */

@@ -14,6 +14,7 @@ import org.caravan.broker.QueueDepth;
 import org.caravan.broker.QueueDepths;
 import org.caravan.testsupport.Engine;
 import org.caravan.testsupport.ScriptedSmtpServer;
+import org.caravan.suppression.SuppressionStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,6 +157,22 @@ class QueueConsoleBrowserTest {
         assertThat(smtp.received()).noneMatch(r -> r.rcptTo().stream().anyMatch(t -> t.startsWith("held")));
         wait.until(d -> cell(row, "[data-col=ready]").equals("0"));
         shot("7-resumed");
+
+        // the hard bounce (550 5.1.1) put its recipient on the suppression list
+        SuppressionStore store = engine.bean(SuppressionStore.class);
+        browser.findElement(By.id("suppression-search")).click();
+        String nobody = "#suppressed tr[data-address='nobody@gmail.test']";
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(nobody)));
+        browser.findElement(By.id("suppression-address")).sendKeys("extra@example.org");
+        browser.findElement(By.id("suppression-add")).click();
+        wait.until(d -> d.findElement(By.id("suppression-result")).getText().contains("extra@example.org: added"));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#suppressed tr[data-address='extra@example.org']")));
+        assertThat(store.isSuppressed("sender@example.net", "extra@example.org")).isTrue();
+        shot("8-suppression");
+        browser.findElement(By.cssSelector(nobody + " [data-remove]")).click();
+        wait.until(d -> d.findElement(By.id("suppression-result")).getText().contains("nobody@gmail.test: removed"));
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(nobody)));
+        assertThat(store.isSuppressed("sender@example.net", "nobody@gmail.test")).isFalse();
     }
 
     /** A cell's text, read in one script call: the page rebuilds its rows on every refresh. */
