@@ -33,7 +33,7 @@ public record WarmUpPlan(Map<String, Schedule> schedules, Map<String, Line> line
 
     /**
      * @param policies the policies warmed up on this vmta; empty means all of them
-     * @param overflow a warm vmta for mail over the cap; always null for now (not read from the file)
+     * @param overflow a warm vmta that takes new mail once the day's cap is used up, or null (it waits)
      */
     public record Line(String vmta, String schedule, List<String> policies, String overflow) {
         public Line {
@@ -43,6 +43,12 @@ public record WarmUpPlan(Map<String, Schedule> schedules, Map<String, Line> line
         public boolean covers(String policy) {
             return policies.isEmpty() || policies.contains(policy);
         }
+    }
+
+    /** The warm vmta taking the line's mail over its day's cap, or null when there is none. */
+    public String overflowOf(String vmta, String policy) {
+        Line line = lines.get(vmta);
+        return line == null || !line.covers(policy) ? null : line.overflow();
     }
 
     /** The schedule a (vmta, policy) line follows, or null when it is not warmed up. */

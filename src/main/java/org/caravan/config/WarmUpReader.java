@@ -10,7 +10,7 @@ final class WarmUpReader {
 
     private static final Set<String> TOP = YamlMap.keys("schedules", "virtual-mtas");
     private static final Set<String> SCHEDULE = YamlMap.keys("max-msg-per-day", "max-msg-per-hour", "advance-at");
-    private static final Set<String> LINE = YamlMap.keys("schedule", "domain-policies");
+    private static final Set<String> LINE = YamlMap.keys("schedule", "domain-policies", "overflow");
 
     private WarmUpReader() {
     }
@@ -44,7 +44,11 @@ final class WarmUpReader {
                     throw m.errorAtKey("schedule", "no warm-up schedule '" + schedule + "'");
                 }
                 List<String> policies = m.list("domain-policies", Values::name);
-                String overflow = null; // sending over-cap mail through a warm vmta is not built yet
+                String overflow = m.scalar("overflow", Values::name);
+                if (overflow != null && (!vmtas.contains(overflow) || overflow.equals(vmta))) {
+                    throw m.errorAtKey("overflow", overflow.equals(vmta) ? "a vmta cannot overflow to itself"
+                            : "no virtual MTA '" + overflow + "'");
+                }
                 lines.put(vmta, new WarmUpPlan.Line(vmta, schedule,
                         policies == null || policies.contains("all") ? List.of() : policies, overflow));
             }

@@ -20,6 +20,7 @@ import org.caravan.outcome.OutcomeType;
 import org.caravan.routing.ClassificationStage;
 import org.caravan.routing.DomainClassifier;
 import org.caravan.routing.VirtualMtaPools;
+import org.caravan.delivery.WarmOverflow;
 import org.caravan.smtp.EhloName;
 import org.caravan.smtp.SmtpReply;
 
@@ -43,6 +44,7 @@ public class IntakeProcessor {
     private final String hostName;
     private final boolean brokerStamps;
     private final VirtualMtaPools pools;
+    private volatile WarmOverflow overflow = WarmOverflow.NONE;
     private final SenderIdentity senders;
     private volatile java.util.function.BiPredicate<String, String> suppressed = (sender, rcpt) -> false;
 
@@ -61,6 +63,11 @@ public class IntakeProcessor {
                 config.maxFanoutSize());
         this.hostName = localHostName();
         this.pools = new VirtualMtaPools(config);
+    }
+
+    /** Where mail over a line's warm-up cap goes (a warm vmta); asked per delivery whose policy intake knows. */
+    public void overflowWith(WarmOverflow overflow) {
+        this.overflow = overflow;
     }
 
     /** The pools submissions may name; a reply rule's disable-source-ip takes a member out of them. */
@@ -141,8 +148,9 @@ public class IntakeProcessor {
         }
         List<Object> out = new ArrayList<>(s.batches().size() + s.rejections().size());
         for (Submission.DomainBatch batch : s.batches()) {
-            out.add(new Delivery(stamped, s.messageId(), s.mailFrom(), batch.recipients(), batch.domain(),
-                    classifier.atIntake(batch.domain()), vmta, props.jobId(), props.envId(), queuedAt, 1, priority));
+            out.add(WarmOverflow.apply(overflow, new Delivery(stamped, s.messageId(), s.mailFrom(), batch.recipients(),
+                    batch.domain(), classifier.atIntake(batch.domain()), vmta, props.jobId(), props.envId(), queuedAt, 1,
+                    priority)));
         }
         for (Rejection r : s.rejections()) {
             out.add(r);

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.caravan.delivery.Delivery;
+import org.caravan.delivery.WarmOverflow;
 import org.caravan.delivery.DeliveryHeaders;
 
 /**
@@ -30,6 +31,7 @@ public final class ClassificationStage {
     private final Clock clock;
     private final Duration retryAfter;
     private final Duration giveUpAfter;
+    private volatile WarmOverflow overflow = WarmOverflow.NONE;
 
     public ClassificationStage(DomainClassifier classifier, Clock clock, Duration retryAfter, Duration giveUpAfter) {
         if (retryAfter.isZero() || retryAfter.isNegative()) {
@@ -39,6 +41,11 @@ public final class ClassificationStage {
         this.clock = clock;
         this.retryAfter = retryAfter;
         this.giveUpAfter = giveUpAfter;
+    }
+
+    /** Where mail over a line's warm-up cap goes (a warm vmta), asked once the policy is known. */
+    public void overflowWith(WarmOverflow overflow) {
+        this.overflow = overflow;
     }
 
     /** The queue for a delivery intake made: its policy queue, or mail.classify when it has no policy yet. */
@@ -62,9 +69,9 @@ public final class ClassificationStage {
             }
             policy = classifier.classify(waiting.domain());
         }
-        Delivery classified = new Delivery(waiting.body(), waiting.messageId(), waiting.mailFrom(),
-                waiting.recipients(), waiting.domain(), policy, waiting.vmta(), waiting.jobId(), waiting.envId(),
-                waiting.queuedAt(), waiting.attempt(), waiting.priority());
+        Delivery classified = WarmOverflow.apply(overflow, new Delivery(waiting.body(), waiting.messageId(),
+                waiting.mailFrom(), waiting.recipients(), waiting.domain(), policy, waiting.vmta(), waiting.jobId(),
+                waiting.envId(), waiting.queuedAt(), waiting.attempt(), waiting.priority()));
         headers.clear();
         DeliveryHeaders.write(classified, headers);
         headers.put(NEXT_QUEUE, classified.queue());

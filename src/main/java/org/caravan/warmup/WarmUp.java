@@ -47,6 +47,13 @@ public final class WarmUp implements OutcomeListener, AutoCloseable {
         return w == null ? turns : new WarmUpTurns(turns, w);
     }
 
+    /** The vmta new mail of this line goes to: its own, or the warm one once its day's cap is taken. */
+    public String vmtaFor(String vmta, String policy, int recipients) {
+        String overflow = plan.overflowOf(vmta, policy);
+        WarmUpLine w = overflow == null ? null : line(vmta, policy);
+        return w == null || w.admit(recipients) ? vmta : overflow;
+    }
+
     /** The warm-up of a line, or null when the line is not warmed up. */
     public WarmUpLine line(String vmta, String policy) {
         WarmUpPlan.Schedule schedule = plan.scheduleOf(vmta, policy);

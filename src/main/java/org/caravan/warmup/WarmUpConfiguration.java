@@ -21,9 +21,12 @@ public class WarmUpConfiguration {
 
     @Bean(destroyMethod = "close")
     WarmUp warmUp(MtaConfig config, Clock clock, @Value("${caravan.data-dir}") String dataDir, DeliveryLines lines,
-            DeliveryAttempt delivery, OutcomeRecorder outcomes, ObjectProvider<MeterRegistry> registry) {
+            DeliveryAttempt delivery, OutcomeRecorder outcomes, ObjectProvider<MeterRegistry> registry,
+            org.caravan.intake.IntakeProcessor intake, org.caravan.routing.ClassificationStage classify) {
         WarmUp warmUp = new WarmUp(config.warmUp(), clock, Path.of(dataDir, "warm-up"), lines);
         delivery.turnsThrough(warmUp::turns);
+        intake.overflowWith(warmUp::vmtaFor);
+        classify.overflowWith(warmUp::vmtaFor);
         outcomes.listen(warmUp);
         MeterRegistry meters = registry.getIfAvailable();
         for (DeliveryLine line : lines.all()) {

@@ -38,6 +38,8 @@ public final class WarmUpLine implements WarmUpLineMBean {
     private int day = 1;
     private long dayStart;
     private long sentToday;
+    /** Recipients routed to this line today (at intake), for the overflow to a warm vmta. */
+    private long admittedToday;
     private long hourStart;
     private long sentThisHour;
     private boolean trouble;
@@ -60,6 +62,22 @@ public final class WarmUpLine implements WarmUpLineMBean {
         dayStart = now;
         hourStart = now;
         load();
+    }
+
+    /**
+     * Counts recipients that new mail routes to this line today; false (nothing counted) when
+     * they would take it past the day's cap, so they go to the overflow vmta instead. Kept in
+     * memory: after a restart the line is given mail again up to a full day's cap, which at worst
+     * waits on its queue (the send cap still holds).
+     */
+    synchronized boolean admit(int recipients) {
+        roll();
+        long cap = dailyCap();
+        if (cap >= 0 && admittedToday + recipients > cap) {
+            return false;
+        }
+        admittedToday += recipients;
+        return true;
     }
 
     /** Takes one message's room if the cap has it now. */
@@ -130,6 +148,7 @@ public final class WarmUpLine implements WarmUpLineMBean {
             long days = (now - dayStart) / DAY;
             dayStart += days * DAY;
             sentToday = 0;
+            admittedToday = 0;
             trouble = false;
             changed = true;
         }
