@@ -21,7 +21,7 @@ import org.caravan.smtp.SmtpStage;
  */
 public final class ReplyPolicy {
 
-    /** What a reply means: the verdict, the category (null when delivered) and the line action fired. */
+    /** What a reply means: the verdict, the category (null unless bounced) and the line action fired. */
     public record Decision(Verdict verdict, BounceCategory category, ReplyAction action, ReplyRule rule) {
     }
 
@@ -66,7 +66,9 @@ public final class ReplyPolicy {
             }
         }
         Verdict verdict = permanent ? Verdict.BOUNCED : retryVerdict(attempt, schedule, queuedAt, now);
-        BounceCategory category = rule != null && rule.category() != null ? rule.category()
+        // the classifier's text patterns are the costly part: only a bounce needs a category
+        BounceCategory category = verdict == Verdict.DEFERRED ? null
+                : rule != null && rule.category() != null ? rule.category()
                 : verdict == Verdict.EXPIRED ? BounceClassifier.expired() : classifier.classify(reply);
         return new Decision(verdict, category, action, rule);
     }
