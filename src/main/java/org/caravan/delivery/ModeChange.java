@@ -1,11 +1,8 @@
 package org.caravan.delivery;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
+
+import org.caravan.outcome.EventJson;
 
 /**
  * One line (vmta x policy) changed its mode: into backoff, suspended, its source IP taken out of
@@ -20,7 +17,6 @@ public record ModeChange(String vmta, String policy, Mode mode, String trigger, 
         long timestamp) {
 
     public static final String EVENT_TYPE = "mode";
-    private static final JsonFactory FACTORY = new JsonFactory();
 
     /** What a line may be doing besides sending at its normal limits. */
     public enum Mode {
@@ -32,9 +28,7 @@ public record ModeChange(String vmta, String policy, Mode mode, String trigger, 
     }
 
     public String toJson() {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.writeStartObject();
+        return EventJson.object(g -> {
             g.writeStringField("type", EVENT_TYPE);
             g.writeStringField("vmta", vmta);
             g.writeStringField("policy", policy);
@@ -42,14 +36,10 @@ public record ModeChange(String vmta, String policy, Mode mode, String trigger, 
             g.writeStringField("trigger", trigger);
             g.writeStringField("reply", reply);
             if (until > 0) {
-                g.writeStringField("until", Instant.ofEpochMilli(until).toString());
+                g.writeStringField("until", EventJson.time(until));
             }
-            g.writeStringField("timestamp", Instant.ofEpochMilli(timestamp).toString());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
-        }
-        return out.toString();
+            g.writeStringField("timestamp", EventJson.time(timestamp));
+        });
     }
 
     @Override

@@ -19,6 +19,30 @@ public final class EventJson {
 
     private static final JsonFactory FACTORY = new JsonFactory();
 
+    /** What writes the fields of one event object between its braces. */
+    @FunctionalInterface
+    public interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** An event time (epoch millis) in the one shape every event uses. */
+    public static String time(long epochMillis) {
+        return TIME.format(epochMillis);
+    }
+
+    /** One JSON object of the given fields, no trailing newline (events that are no outcome: warnings, modes). */
+    public static String object(Fields fields) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
     /** The event as one JSON object, no trailing newline. */
     public String toJson(DeliveryOutcome o) {
         SmtpReply reply = o.reply();

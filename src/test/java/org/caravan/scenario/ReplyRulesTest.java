@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.csv.CSVRecord;
 import org.caravan.delivery.DeliveryLines;
 import org.caravan.delivery.PolicyState;
+import org.caravan.testsupport.Closing;
 import org.caravan.testsupport.Engine;
 import org.caravan.testsupport.EventWatcher;
 import org.caravan.testsupport.Received;
@@ -104,17 +105,7 @@ class ReplyRulesTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (events != null) {
-            events.close();
-        }
-        if (engine != null) {
-            engine.close();
-        }
-        for (ScriptedSmtpServer s : new ScriptedSmtpServer[] {gmail, yahoo, threshold, blocking}) {
-            if (s != null) {
-                s.close();
-            }
-        }
+        Closing.all(events, engine, gmail, yahoo, threshold, blocking);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.caravan.testsupport.Closing;
 import org.caravan.testsupport.Engine;
 import org.caravan.testsupport.Received;
 import org.caravan.testsupport.ScriptedSmtpServer;
@@ -43,13 +44,8 @@ class WarmOverflowTest {
     }
 
     @AfterAll
-    static void stop() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (smtp != null) {
-            smtp.close();
-        }
+    static void stop() throws Exception {
+        Closing.all(engine, smtp);
     }
 
     @Test
