@@ -193,12 +193,14 @@ public class IntakeProcessor {
         List<String> recipients = r.recipients().isEmpty() ? List.of("") : r.recipients();
         List<DeliveryOutcome> list = new ArrayList<>(recipients.size());
         long now = System.currentTimeMillis();
+        // a suppressed recipient is not bad input: the sender may not mail it (RFC 3463 X.7.1)
+        boolean suppressed = r.reason() == RejectReason.SUPPRESSED;
         for (String rcpt : recipients) {
             int at = rcpt.lastIndexOf('@');
             list.add(new DeliveryOutcome(OutcomeType.REJECTED, rcpt, at < 0 ? "" : rcpt.substring(at + 1), "",
                     props.vmta() == null ? "default" : props.vmta(), props.jobId(), props.envId(), messageId,
-                    props.mailFrom(), 0, new SmtpReply(550, "5.6.0", r.reasonText()), "",
-                    BounceCategory.INVALID_INPUT, queuedAt, now));
+                    props.mailFrom(), 0, new SmtpReply(550, suppressed ? "5.7.1" : "5.6.0", r.reasonText()), "",
+                    suppressed ? BounceCategory.POLICY_RELATED : BounceCategory.INVALID_INPUT, queuedAt, now));
         }
         outcomes.record(list);
     }

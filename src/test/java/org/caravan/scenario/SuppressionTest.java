@@ -39,6 +39,8 @@ class SuppressionTest {
             assertThat(engine.accounting().await("d", 2, Duration.ofSeconds(20))).hasSize(2);
             assertThat(engine.accounting().ofType("r").get(0).get("rcpt")).isEqualTo("gone@example.org");
             assertThat(engine.accounting().ofType("r").get(0).toString()).contains("suppressed");
+            assertThat(engine.accounting().ofType("r").get(0).get("dsnStatus")).as("not authorized").isEqualTo("5.7.1");
+            assertThat(engine.accounting().ofType("r").get(0).get("bounceCat")).isEqualTo("policy-related");
             assertThat(engine.accounting().ofType("b")).as("no second attempt at the suppressed address").hasSize(1);
 
             MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
