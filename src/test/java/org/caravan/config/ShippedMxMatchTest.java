@@ -33,9 +33,15 @@ class ShippedMxMatchTest {
 
     @org.junit.jupiter.api.Test
     void office365BacksOffOnExchangeOnlineThrottling() {
-        BackoffMode backoff = MtaConfigLoader.load(Path.of("config/mta.yaml")).policy("office365").backoff();
-        assertThat(backoff.matches("451 4.7.500 Server busy. Please try again later from [192.0.2.1]. (S77714)")).isTrue();
-        assertThat(backoff.matches("451 4.7.650 The mail server [192.0.2.1] has been temporarily rate limited")).isTrue();
-        assertThat(backoff.matches("451 4.4.0 DNS query failed")).isFalse();
+        DomainPolicy office365 = MtaConfigLoader.load(Path.of("config/mta.yaml")).policy("office365");
+        org.caravan.delivery.ReplyPolicy rules = new org.caravan.delivery.ReplyPolicy(office365.replyRules());
+        java.util.function.Function<String, ReplyAction> action = reply -> rules.decide(
+                org.caravan.smtp.SmtpReply.parse(451, reply), org.caravan.smtp.SmtpStage.RCPT, 1, office365.retry(), 0, 0)
+                .action();
+        assertThat(action.apply("451 4.7.500 Server busy. Please try again later from [192.0.2.1]. (S77714)"))
+                .isEqualTo(ReplyAction.BACKOFF);
+        assertThat(action.apply("451 4.7.650 The mail server [192.0.2.1] has been temporarily rate limited"))
+                .isEqualTo(ReplyAction.BACKOFF);
+        assertThat(action.apply("451 4.4.0 DNS query failed")).isEqualTo(ReplyAction.NONE);
     }
 }
