@@ -25,6 +25,8 @@ public final class ReplyPolicy {
     public record Decision(Verdict verdict, BounceCategory category, ReplyAction action, ReplyRule rule) {
     }
 
+    private static final Decision DELIVERED = new Decision(Verdict.DELIVERED, null, ReplyAction.NONE, null);
+
     private final List<ReplyRule> rules;
     private final BounceClassifier classifier = new BounceClassifier();
     private final Map<ReplyRule, Deque<Long>> matches = new HashMap<>();
@@ -37,10 +39,11 @@ public final class ReplyPolicy {
         return rules;
     }
 
-    public synchronized Decision decide(SmtpReply reply, SmtpStage stage, int attempt, RetrySchedule schedule,
+    /** Thread-safe; only a threshold's count takes a lock (a delivered reply never meets a rule). */
+    public Decision decide(SmtpReply reply, SmtpStage stage, int attempt, RetrySchedule schedule,
             long queuedAt, long now) {
         if (reply.isPositive()) {
-            return new Decision(Verdict.DELIVERED, null, ReplyAction.NONE, null);
+            return DELIVERED;
         }
         String whole = reply.toString();
         ReplyRule rule = null;
@@ -73,7 +76,7 @@ public final class ReplyPolicy {
         return new Decision(verdict, category, action, rule);
     }
 
-    private boolean fired(ReplyRule rule, long now) {
+    private synchronized boolean fired(ReplyRule rule, long now) {
         if (rule.isImmediate()) {
             return true;
         }
