@@ -162,23 +162,28 @@ class ConsoleSecurityTest {
     void anonymousRequestsLeaveNoSessions() throws Exception {
         Console visitors = new Console(engine);
         int before = visitors.activeSessions();
-        for (int i = 0; i < 500; i++) {
+        // a session left behind by any one of these requests shows at once; 50 rounds (200 requests)
+        // catch one left only now and then as well, without paying for thousands of round trips
+        for (int i = 0; i < 50; i++) {
             visitors.sendCookieless(visitors.request("/actuator/hawtio/").header("Accept", "text/html").GET());
             visitors.sendCookieless(visitors.request("/login").header("Accept", "text/html").GET());
             visitors.sendCookieless(visitors.jolokiaRequest(READ_HEAP));
             visitors.sendCookieless(visitors.request("/actuator/hawtio/jolokia/version").GET());
         }
-        assertThat(visitors.activeSessions()).as("sessions after 2,000 anonymous requests").isEqualTo(before);
+        assertThat(visitors.activeSessions()).as("sessions after 200 anonymous requests").isEqualTo(before);
     }
 
     @Test
     void scriptsWithBasicCredentialsLeaveNoSessions() throws Exception {
         Console scripts = new Console(engine);
         int before = scripts.activeSessions();
-        for (int i = 0; i < 200; i++) {
+        // each Basic request checks the password afresh (about 0.2 s here: Spring Security upgrades the
+        // {noop} password to bcrypt after the first login), so 20 requests, not hundreds: a session
+        // left behind per request, or by the first one only, shows as surely
+        for (int i = 0; i < 20; i++) {
             assertThat(scripts.jolokiaAsScript(Engine.ADMIN, Engine.ADMIN_PASSWORD, READ_HEAP).statusCode()).isEqualTo(200);
         }
-        assertThat(scripts.activeSessions()).as("sessions after 200 script requests").isEqualTo(before);
+        assertThat(scripts.activeSessions()).as("sessions after 20 script requests").isEqualTo(before);
     }
 
     private static boolean accepted(ServerSocket target) throws IOException {

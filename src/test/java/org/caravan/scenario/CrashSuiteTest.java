@@ -31,8 +31,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The crash suite in small (bench/crash.sh is the full one: 20,000 messages, 5 kills): 2,000
- * persistent submissions and 3 kill -9 of the engine (a child JVM) at seeded random moments, one
- * during intake and two during delivery, each followed by a restart on the same journal.
+ * persistent submissions and 2 kill -9 of the engine (a child JVM) at seeded random moments, one
+ * during intake and one during delivery, each followed by a restart on the same journal. The
+ * delivery kill hits an engine that has itself recovered from the intake kill; each more kill
+ * costs a restart (about 15 s here), so more rounds are left to bench/crash.sh.
  *
  * <p>At the end nothing may be lost, at the SMTP server and in the accounting 'd' records, and
  * every duplicate must be a delivery that was in flight at a kill: in SMTP DATA (DATA sent, no
@@ -50,7 +52,7 @@ import org.junit.jupiter.api.Test;
 class CrashSuiteTest {
 
     private static final int MESSAGES = 2000;
-    private static final int KILLS = 3;
+    private static final int KILLS = 2;
     private static final int INTAKE_KILLS = 1;
     private static final long SEED = Long.getLong("caravan.crash.seed", 20261128L);
     private static final int SMTP_OUT = 4;

@@ -61,7 +61,7 @@ class PacingTest {
                     route: 127.0.0.1:%d
                     max-smtp-out: 3
                     max-msg-per-connection: 1
-                    max-conn-rate: 6/m
+                    max-conn-rate: 12/m
                   bursty:
                     match: [bursty.test]
                     route: 127.0.0.1:%d
@@ -126,7 +126,7 @@ class PacingTest {
     }
 
     @Test
-    void at6ConnectionsAMinuteOneNewConnectionEach10Seconds() throws Exception {
+    void at12ConnectionsAMinuteOneNewConnectionEach5Seconds() throws Exception {
         ScriptedSmtpServer smtp = SERVERS.get("conns");
         submit("conns", 3);
         assertThat(smtp.awaitMessages(3, Duration.ofSeconds(30))).as("all 3 delivered").isTrue();
@@ -135,7 +135,7 @@ class PacingTest {
         System.out.printf("PacingTest conns: %d connections, gaps %s ms%n", at.length, gapsMillis(at));
         assertThat(at).as("one connection per message (max-msg-per-connection 1)").hasSize(3);
         for (int i = 1; i < at.length; i++) {
-            assertThat(at[i] - at[i - 1]).as("gap before connection #%d", i).isBetween(9_000 * MS, 12_000 * MS);
+            assertThat(at[i] - at[i - 1]).as("gap before connection #%d", i).isBetween(4_500 * MS, 6_000 * MS);
         }
     }
 

@@ -246,7 +246,9 @@ class ReloadTest {
     void loweringMaxSmtpOutEndsSurplusConsumersWithoutSendingAnythingTwice() throws Exception {
         try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start().stall(SmtpStage.DATA_END, Duration.ofMillis(200));
                 Engine engine = Engine.start(limited(smtp.port(), PACED_ONE.replace("max-smtp-out: 1", "max-smtp-out: 4")))) {
-            submit(engine, "down", "limits.test", 80);
+            // 10 delivered before the change, 30 after it: enough for every surplus consumer to be
+            // mid-batch when it ends, at a fifth of a second per message through the one left
+            submit(engine, "down", "limits.test", 40);
             assertThat(smtp.awaitMessages(10, Duration.ofSeconds(20))).isTrue();
             DefaultMessageListenerContainer container = container(engine, "delivery-default-limited");
             assertThat(container.getScheduledConsumerCount()).isEqualTo(4);
@@ -258,11 +260,11 @@ class ReloadTest {
                 Thread.sleep(50);
             }
             assertThat(container.getScheduledConsumerCount()).as("consumers after lowering to 1").isEqualTo(1);
-            assertThat(smtp.awaitMessages(80, Duration.ofSeconds(60))).isTrue();
+            assertThat(smtp.awaitMessages(40, Duration.ofSeconds(60))).isTrue();
             Thread.sleep(1000); // a batch rolled back by a consumer that ended would arrive again now
             List<String> ids = smtp.received().stream().map(Received::messageId).toList();
-            assertThat(ids).as("each message once").hasSize(80).doesNotHaveDuplicates();
-            assertThat(engine.accounting().await("d", 80, Duration.ofSeconds(10))).hasSize(80);
+            assertThat(ids).as("each message once").hasSize(40).doesNotHaveDuplicates();
+            assertThat(engine.accounting().await("d", 40, Duration.ofSeconds(10))).hasSize(40);
         }
     }
 
