@@ -151,8 +151,8 @@ final class PolicyReader {
         List<ReplyRule> own = b.has("reply-rules") ? ReplyRuleReader.read(b, "reply-rules") : List.of();
         String provider = or(b.scalar("catalogue", Values::name), baseProvider);
         List<ReplyRule> all = new ArrayList<>(own);
-        if (provider != null) {
-            Catalogue c = catalogue.get();
+        Catalogue c = provider == null ? null : catalogue.get();
+        if (c != null) {
             List<ReplyRule> entries = c.provider(provider);
             if (entries == null) {
                 throw b.has("catalogue") ? b.errorAtKey("catalogue", "no provider '" + provider
@@ -167,8 +167,10 @@ final class PolicyReader {
         } else {
             all.addAll(baseRules);
         }
-        if (provider != null && !provider.equals(DomainPolicy.DEFAULT) && catalogue.get().provider(DomainPolicy.DEFAULT) != null) {
-            all.addAll(catalogue.get().provider(DomainPolicy.DEFAULT));
+        List<ReplyRule> defaults = c == null || provider.equals(DomainPolicy.DEFAULT) ? null
+                : c.provider(DomainPolicy.DEFAULT);
+        if (defaults != null) {
+            all.addAll(defaults);
         }
         return all;
     }

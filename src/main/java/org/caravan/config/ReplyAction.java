@@ -19,9 +19,4 @@ public enum ReplyAction {
         }
         return null;
     }
-
-    /** True for actions that change the line's mode rather than one reply's verdict. */
-    public boolean isLineAction() {
-        return this == BACKOFF || this == SUSPEND || this == DISABLE_SOURCE_IP || this == NORMAL;
-    }
 }

@@ -52,8 +52,11 @@ public final class PolicyState implements PolicyStateMBean {
     /** The limits backoff lowered, to put back when it ends; 0 / null when it lowered none. */
     private int normalSmtpOut;
     private Rate normalConnRate;
-    /** The mode last announced: a time-based end is announced by the next look at the line. */
-    private Mode announced = Mode.NORMAL;
+    /**
+     * The mode last announced: a time-based end is announced by the next look at the line.
+     * Volatile: refresh() reads it without the lock on every message taken.
+     */
+    private volatile Mode announced = Mode.NORMAL;
     private final List<Consumer<ModeChange>> modeWatchers = new CopyOnWriteArrayList<>();
 
     public PolicyState(String vmta, DomainPolicy policy, SmtpConnectionPool pool, Clock clock) {
