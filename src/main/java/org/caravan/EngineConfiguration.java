@@ -102,8 +102,13 @@ public class EngineConfiguration {
 
     @Bean
     OutcomeRecorder outcomeRecorder(AccountingLog accounting, ConnectionFactory connectionFactory,
-            KnownDestinations destinations) {
-        return new OutcomeRecorder(accounting, connectionFactory, destinations);
+            KnownDestinations destinations, ObjectProvider<EmbeddedActiveMQ> broker) {
+        OutcomeRecorder recorder = new OutcomeRecorder(accounting, connectionFactory, destinations);
+        EmbeddedActiveMQ embedded = broker.getIfAvailable();
+        if (embedded != null) {
+            recorder.watchedWhen(new org.caravan.broker.EventSubscribers(embedded, OutcomeRecorder.EVENTS_TOPIC));
+        }
+        return recorder;
     }
 
     /** Only the embedded broker stamps submissions with their client (SubmissionGate); elsewhere a sender could forge it. */

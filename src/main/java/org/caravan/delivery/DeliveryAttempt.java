@@ -190,6 +190,7 @@ public class DeliveryAttempt implements WaitForecast, QueuePacing {
         DeliveryHeaders.write(retry, headers);
         long delay = state.policy().retry().delayBefore(retry.attempt()).toMillis();
         headers.put(DeliveryHeaders.SCHEDULED_AT, Long.valueOf(now + delay));
+        headers.put(DeliveryHeaders.DESTINATION, retry.queue());
         out.setBody(retry.body());
         exchange.setProperty(RETRY_QUEUE, retry.queue());
     }

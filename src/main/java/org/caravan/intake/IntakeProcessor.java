@@ -174,7 +174,7 @@ public class IntakeProcessor {
         Map<String, Object> headers = out.getHeaders();
         headers.clear();
         DeliveryHeaders.write(d, headers);
-        headers.put("CaravanQueue", ClassificationStage.queueOf(d)); // Camel* headers never reach JMS; used by toD
+        headers.put(DeliveryHeaders.DESTINATION, ClassificationStage.queueOf(d));
         out.setBody(d.body());
     }
 

@@ -24,8 +24,8 @@ public final class ClassificationStage {
 
     /** The queue of mail waiting for its MX-based policy. */
     public static final String QUEUE = "mail.classify";
-    /** Header naming where the route sends the message next (Camel* headers never reach JMS). */
-    public static final String NEXT_QUEUE = "CaravanQueue";
+    /** Header naming where the route sends the message next. */
+    public static final String NEXT_QUEUE = DeliveryHeaders.DESTINATION;
 
     private final DomainClassifier classifier;
     private final Clock clock;
