@@ -1,4 +1,4 @@
-# cds-train.sh: sourced by bin/caravan-engine. cds_prepare JAR sets CDS_JAR (the extracted
+# cds-train.sh: sourced by bin/caravan-engine. cds_prepare JAR ARGS... sets CDS_JAR (the extracted
 # application jar) and CDS_ARCHIVE (its class data sharing archive), making both on the first
 # start of this jar with this java; returns 1 (run the fat jar) when either cannot be made.
 #
@@ -13,6 +13,7 @@ cds_log() { echo "caravan-engine: $*" >&2; }
 
 cds_prepare() {
   local jar=$1 base key dir tmp
+  shift
   base="${CARAVAN_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/caravan}"
   # a jar is known by path, size, mtime and inode; an archive also only fits the java it came from
   key=$(printf '%s %s %s' "$(readlink -f "$jar")" "$(stat -c '%s %Y %i' "$jar")" \
@@ -35,13 +36,14 @@ cds_prepare() {
     rm -rf "$tmp"
   fi
   [[ -f $CDS_ARCHIVE ]] && return 0
-  cds_train "$dir"
+  cds_train "$dir" "$@"
 }
 
-# cds_train DIR: one start with ArchiveClassesAtExit, stopped (SIGTERM) once it has started.
+# cds_train DIR ARGS...: one start with ArchiveClassesAtExit, stopped (SIGTERM) once it has started.
 cds_train() {
-  local dir=$1 tmp pid i args=() a
-  for a in "${ENGINE_ARGS[@]}"; do
+  local dir=$1 tmp pid i args=() a started=0
+  shift
+  for a in "$@"; do
     case $a in --caravan.data-dir=*|--server.port=*|--caravan.broker.port=*) ;; *) args+=("$a") ;; esac
   done
   rm -rf "$dir"/.train.*    # an earlier training that failed: its log has served
@@ -53,13 +55,13 @@ cds_train() {
       --server.port=0 --caravan.broker.port=0 --camel.main.auto-startup=false >"$tmp/train.log" 2>&1 &
   pid=$!
   for ((i = 0; i < 1800; i++)); do
-    grep -q ' Started [A-Za-z]* in ' "$tmp/train.log" && break
+    grep -q ' Started [A-Za-z]* in ' "$tmp/train.log" && { started=1; break; }
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   kill -TERM "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
-  if grep -q ' Started [A-Za-z]* in ' "$tmp/train.log" && [[ -s $tmp/app.jsa ]]; then
+  if (( started )) && [[ -s $tmp/app.jsa ]]; then
     mv -f "$tmp/app.jsa" "$CDS_ARCHIVE"
     rm -rf "$tmp"
     return 0
