@@ -71,8 +71,8 @@ bench_exit_hook() {
 }
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
-WORK=$ROOT/bench/work/realsender-$STAMP
-RESULTS=$ROOT/bench/results/realsender-$(date -u +%Y-%m-%d_%H%M%S).txt
+WORK=${BENCH_WORK:-$ROOT/bench/work/realsender-$STAMP}   # bench/matrix.sh names it
+RESULTS=${BENCH_RESULTS:-$ROOT/bench/results/realsender-$(date -u +%Y-%m-%d_%H%M%S).txt}
 # Caravan without DKIM and TLS is a plumbing test, not the scenario's figure
 [[ $PLAIN == 1 && ,$SCENARIOS, == *,caravan,* ]] && RESULTS=$WORK/report.txt
 mkdir -p "$WORK" "$(dirname "$RESULTS")"

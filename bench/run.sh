@@ -2,13 +2,19 @@
 # bench/run.sh - end-to-end throughput benchmark of Caravan side by side with Postfix.
 #
 #   bench/run.sh [--messages N] [--runs R] [--size BYTES] [--warmup W]
-#                [--scenarios ceiling,ceiling_reuse,postfix,caravan] [--engine real|fake]
+#                [--scenarios ceiling,ceiling_reuse,postfix,caravan,caravan_cold] [--engine real|fake]
 #                [--threads T] [--batch B] [--jar PATH | --rebuild | --snapshot-build] [--keep-data]
 #
 # Per run: smtp-source -> smtp-sink ceilings; a private Postfix instance relaying the same N
 # messages to the same smtp-sink (warm-up, then measured); a fresh Caravan engine (new data dir),
 # an unmeasured warm-up batch, and the measured batch of N messages of ~SIZE bytes submitted to
-# mail.submit, until the accounting has N 'd' records. Prints one column per run, the medians,
+# mail.submit, until the accounting has N 'd' records; caravan_cold: a fresh engine measured on
+# its first N messages, no warm-up. The warm-up repeats until the JIT compiler threads are quiet
+# (bench/lib/caravan.sh warm_up). Runs alternate the order of the scenarios (odd runs as given,
+# even runs reversed) and each records a host-speed reference (bench/lib/hostref.py) first.
+# Submission shape: PRODUCER_FLAGS (BenchProducer: --bytes, --envelope, --domains D),
+# PRODUCER=artemis-cli, MTA_TEMPLATE / mta_config_hook (bench/matrix.sh sets these).
+# Prints one column per run, the medians,
 # the medians side by side and the ratios Caravan / Postfix; writes the same to bench/results/.
 # Everything listens on and connects to 127.0.0.1 only. See bench/README.md.
 # The scale run (1,000,000 queued while delivery is paused) is bench/scale.sh.
@@ -28,7 +34,7 @@ PRODUCER_THREADS=4
 PRODUCER_BATCH=50
 JAR=
 
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (( $# )); do
   case $1 in
     --messages)  MESSAGES=$2; shift 2 ;;
@@ -58,6 +64,7 @@ source "$ROOT/bench/lib/common.sh"
 source "$ROOT/bench/lib/sink.sh"
 source "$ROOT/bench/lib/caravan.sh"
 source "$ROOT/bench/lib/postfix.sh"
+source "$ROOT/bench/lib/artemis-cli.sh"
 install_traps
 bench_exit_hook() {
   [[ -n ${PF_DIR:-} ]] && postfix_instance_stop
@@ -65,8 +72,8 @@ bench_exit_hook() {
 }
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
-WORK=$ROOT/bench/work/$STAMP
-RESULTS=$ROOT/bench/results/$(date -u +%Y-%m-%d_%H%M%S).txt
+WORK=${BENCH_WORK:-$ROOT/bench/work/$STAMP}   # bench/matrix.sh names it
+RESULTS=${BENCH_RESULTS:-$ROOT/bench/results/$(date -u +%Y-%m-%d_%H%M%S).txt}
 # a self-test's figures are not Caravan's: keep them out of bench/results/
 [[ $ENGINE == fake ]] && RESULTS=$WORK/report.txt
 mkdir -p "$WORK" "$(dirname "$RESULTS")"
@@ -75,11 +82,12 @@ export ENGINE KEEP_DATA REBUILD PRODUCER_THREADS PRODUCER_BATCH
 
 # ---------------------------------------------------------------- prerequisites
 ensure_postfix_tools
-if [[ ,$SCENARIOS, == *,caravan,* ]]; then
+if [[ ,$SCENARIOS, == *,caravan,* || ,$SCENARIOS, == *,caravan_cold,* ]]; then
   if (( SNAPSHOT_BUILD )); then build_snapshot; else ensure_jar; fi
   check_jar_fresh
   snapshot_jar "$WORK"
   ensure_producer
+  [[ ${PRODUCER:-bench} == artemis-cli ]] && ensure_artemis_cli
 fi
 if [[ ,$SCENARIOS, == *,postfix,* ]]; then
   ensure_postfix_instance_prereqs
@@ -100,12 +108,13 @@ fi
   echo "runs=$RUNS"
   echo "warmup=$WARMUP"
   echo "producer=$PRODUCER_THREADS threads, commit every $PRODUCER_BATCH"
-  if [[ ,$SCENARIOS, == *,caravan,* ]]; then
+  echo "shape=${SHAPE:-bench} (producer ${PRODUCER:-bench}${PRODUCER_FLAGS:+ $PRODUCER_FLAGS}${MTA_TEMPLATE:+, config ${MTA_TEMPLATE#"$ROOT"/}})"
+  if [[ ,$SCENARIOS, == *,caravan,* || ,$SCENARIOS, == *,caravan_cold,* ]]; then
     echo "engine=$ENGINE$( [[ $ENGINE == real ]] && echo " ${JAR#"$ROOT"/} (built ${JAR_INFO:-?})" )"
   else
     echo "engine=(not run)"
   fi
-  echo "engine_opts=${CARAVAN_JAVA_OPTS:+JAVA_OPTS: $CARAVAN_JAVA_OPTS}"
+  echo "engine_opts=launcher ${ENGINE_LAUNCHER:-engine}${CARAVAN_JAVA_OPTS:+, JAVA_OPTS: $CARAVAN_JAVA_OPTS}"
   echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD -- src routes config pom.xml 2>/dev/null || echo '+dirty')"
   if [[ ,$SCENARIOS, == *,postfix,* ]]; then
     echo "postfix=Postfix $POSTFIX_VERSION, private instance (bench/postfix/*.cf), smtp-source -d -s $POSTFIX_SESSIONS -N -F <BenchProducer's message>, warm-up $WARMUP"
@@ -126,7 +135,12 @@ for ((r = 1; r <= RUNS; r++)); do
   # a shared machine: give other work a chance to finish first (QUIET_WAIT_S, 0 = do not wait)
   (( ${QUIET_WAIT_S:-120} > 0 )) && wait_machine_quiet "${QUIET_WAIT_S:-120}"
   log "=== run $r / $RUNS (load $(loadavg))"
-  for s in "${SCEN[@]}"; do
+  python3 "$ROOT/bench/lib/hostref.py" >"$RUNDIR/hostref.kv"
+  order=("${SCEN[@]}")
+  if (( r % 2 == 0 )); then
+    order=(); for ((i = ${#SCEN[@]} - 1; i >= 0; i--)); do order+=("${SCEN[i]}"); done
+  fi
+  for s in "${order[@]}"; do
     case $s in
       ceiling)       scenario_ceiling "$RUNDIR/result-ceiling.kv" "$MESSAGES" "$SIZE" "$SINK_PORT" ceiling -s 20 ;;
       ceiling_reuse) scenario_ceiling "$RUNDIR/result-ceiling_reuse.kv" "$MESSAGES" "$SIZE" "$SINK_PORT" ceiling_reuse -d -s 16 ;;
@@ -147,6 +161,14 @@ for ((r = 1; r <= RUNS; r++)); do
           FAILED=$((FAILED + 1))
           warn "run $r: the caravan scenario failed (logs in $RUNDIR)"
         fi ;;
+      caravan_cold)
+        if scenario_caravan "$RUNDIR/result-caravan_cold.kv" "$RUNDIR" "$MESSAGES" "$SIZE" 0 caravan_cold; then
+          log "run $r: cold $(kv_get "$RUNDIR/result-caravan_cold.kv" rate) msgs/s end to end," \
+              "engine $(kv_get "$RUNDIR/result-caravan_cold.kv" engine_cpu_ms_per_msg) ms CPU/msg"
+        else
+          FAILED=$((FAILED + 1))
+          warn "run $r: the caravan_cold scenario failed (logs in $RUNDIR/caravan_cold)"
+        fi ;;
       *) die "unknown scenario: $s" ;;
     esac
   done
@@ -157,7 +179,7 @@ sink_stop
 # ---------------------------------------------------------------- report
 # nothing measured: keep the report with the logs, out of bench/results/
 NMTA=0
-for s in "${SCEN[@]}"; do [[ $s == caravan || $s == postfix ]] && NMTA=$((NMTA + 1)); done
+for s in "${SCEN[@]}"; do [[ $s == caravan* || $s == postfix ]] && NMTA=$((NMTA + 1)); done
 (( FAILED > 0 && FAILED >= RUNS * NMTA )) && RESULTS=$WORK/report.txt
 python3 "$ROOT/bench/lib/report.py" "$WORK" | tee "$RESULTS"
 echo

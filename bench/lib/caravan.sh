@@ -119,7 +119,13 @@ engine_start() {
               "--caravan.broker.port=$ENGINE_BROKER_PORT")
   if [[ $ENGINE == fake ]]; then
     cmd=(java -cp "$(cat "$CLASSPATH_FILE")" "$ROOT/bench/selftest/FakeEngine.java" "${args[@]}")
+  elif [[ ${ENGINE_LAUNCHER:-engine} == engine ]]; then
+    # the launcher users run: its stated heap and JIT settings, and its start-up archive (one
+    # training start on the first run of this jar, cached for the invocation in $WORK/cds)
+    cmd=(env CARAVAN_JAR="$RUN_JAR" CARAVAN_CACHE_DIR="$WORK/cds" CARAVAN_CDS="${CARAVAN_CDS:-on}"
+         JAVA_OPTS="${CARAVAN_JAVA_OPTS:-}" "$ROOT/bin/caravan-engine" "${args[@]}")
   else
+    # ENGINE_LAUNCHER=java: the bare fat jar with the JVM's defaults plus CARAVAN_JAVA_OPTS
     # shellcheck disable=SC2206
     cmd=(java ${CARAVAN_JAVA_OPTS:-} -jar "$RUN_JAR" "${args[@]}")
   fi
@@ -243,16 +249,78 @@ explain_wait() {                # explain_wait RC JOB N
   engine_log_excerpt
 }
 
+# ---------------------------------------------------------------- submission shapes
+# PRODUCER=bench (default): BenchProducer with PRODUCER_FLAGS; PRODUCER=artemis-cli: the Artemis
+# CLI's producer as the README shows it, sending BenchProducer's message N times.
+
+# submit_batch OUT.kv JOB N SIZE : submit N messages and wait for the producer to finish.
+submit_batch() {
+  if [[ ${PRODUCER:-bench} == artemis-cli ]]; then
+    cli_message_file "$4" && artemis_cli_producer "$1" "$2" "$3" "$CLI_MESSAGE_FILE"
+  else
+    producer_run "$@"
+  fi
+}
+
+# cli_message_file SIZE : the message the CLI sends (CLI_MESSAGE_FILE), written once per size.
+cli_message_file() {
+  CLI_MESSAGE_FILE=$WORK/cli-message-$1.eml
+  [[ -s $CLI_MESSAGE_FILE ]] && return 0
+  java -cp "$PRODUCER_CLASSES:$(cat "$CLASSPATH_FILE")" BenchProducer --write-message "$CLI_MESSAGE_FILE" \
+      --size "$1" --job "bench-$STAMP-cli" || { warn "cannot write the CLI's message"; return 1; }
+}
+
+# compiler_ms_per_msg SNAP0 SNAP1 N : the JIT compiler threads' CPU between two thread snapshots.
+compiler_ms_per_msg() {
+  python3 "$ROOT/bench/lib/threads.py" diff "$1" "$2" "$3" 2>/dev/null \
+    | awk -F= '$1 ~ /Compiler/ {t += $2} END {printf "%.4f", t}'
+}
+
+# warm_up RUNDIR OUT.kv JOB N SIZE : an unmeasured batch of N, then batches of a quarter of it
+#   (at least 2,000) until the compiler threads take under WARM_QUIET_MS ms/msg (default 0.01) or
+#   WARMUP_MAX messages (default 4 x N) have gone: a warm engine is one the JIT has finished with.
+warm_up() {
+  local rundir=$1 out=$2 job=$3 n=$4 size=$5 rc
+  local step=$(( n / 4 > 2000 ? n / 4 : 2000 )) total=0 batch=$n i=0 comp=
+  local max=${WARMUP_MAX:-$(( 4 * n ))}
+  while :; do
+    i=$((i + 1))
+    python3 "$ROOT/bench/lib/threads.py" snapshot "$ENGINE_PID" >"$rundir/warm-threads.0" 2>/dev/null
+    log "warm-up batch $i: $batch messages (job $job-$i)"
+    submit_batch "$rundir/producer-warm$i.kv" "$job-$i" "$batch" "$size" \
+      || { warn "warm-up producer failed"; cat "$rundir/producer-warm$i.err" >&2; return 1; }
+    wait_delivered "$job-$i" "$batch"; rc=$?
+    if (( rc != 0 )); then explain_wait $rc "$job-$i" "$batch"; return 1; fi
+    python3 "$ROOT/bench/lib/threads.py" snapshot "$ENGINE_PID" >"$rundir/warm-threads.1" 2>/dev/null
+    comp=$(compiler_ms_per_msg "$rundir/warm-threads.0" "$rundir/warm-threads.1" "$batch")
+    total=$((total + batch))
+    if (( i == 1 )); then
+      local ws; ws=$(python3 "$ROOT/bench/lib/acct.py" stats "$ENGINE_DATA" "$job-1" "$(kv_get "$rundir/producer-warm1.kv" start_ms)")
+      kv_put "$out" warm_rate "$(awk -F= '$1=="rate"{print $2}' <<<"$ws")"
+    fi
+    log "warm-up batch $i: compiler threads ${comp} ms/msg"
+    awk -v c="$comp" -v q="${WARM_QUIET_MS:-0.01}" 'BEGIN{exit !(c < q)}' && break
+    (( total + step <= max )) || { warn "compiler threads still at $comp ms/msg after $total warm-up messages"; break; }
+    batch=$step
+  done
+  kv_put "$out" warm_total "$total"
+  kv_put "$out" warm_batches "$i"
+  kv_put "$out" warm_compiler_ms_per_msg "$comp"
+  wait_quiet "$ENGINE_PID" 15
+}
+
 # ---------------------------------------------------------------- the scenario
-# scenario_caravan OUT.kv RUNDIR N SIZE WARMUP
+# scenario_caravan OUT.kv RUNDIR N SIZE WARMUP [NAME] : NAME (default caravan) names the record;
+#   WARMUP 0 measures a cold engine (its first N messages).
 scenario_caravan() {
-  local out=$1 rundir=$2 n=$3 size=$4 warm=$5
+  local out=$1 rundir=$2 n=$3 size=$4 warm=$5 name=${6:-caravan}
   local tag job_w job_m rc
-  tag=$(basename "$rundir")
+  tag=$(basename "$rundir")-$name
   job_w="bench-$STAMP-$tag-warm"
   job_m="bench-$STAMP-$tag-main"
+  [[ $name == caravan ]] || { rundir=$rundir/$name; mkdir -p "$rundir"; }
   : >"$out"
-  kv_put "$out" scenario caravan
+  kv_put "$out" scenario "$name"
   kv_put "$out" engine "$ENGINE"
   kv_put "$out" messages "$n"
   kv_put "$out" ok 0
@@ -264,28 +332,32 @@ scenario_caravan() {
 
   # 1. warm-up (unmeasured): JIT, connection pools, journal files.
   if (( warm > 0 )); then
-    log "warm-up: $warm messages (job $job_w)"
-    producer_run "$rundir/producer-warm.kv" "$job_w" "$warm" "$size" \
-      || { warn "warm-up producer failed"; cat "$rundir/producer-warm.err" >&2; engine_stop; return 1; }
-    wait_delivered "$job_w" "$warm"; rc=$?
-    if (( rc != 0 )); then explain_wait $rc "$job_w" "$warm"; engine_stop; return 1; fi
-    local ws; ws=$(python3 "$ROOT/bench/lib/acct.py" stats "$ENGINE_DATA" "$job_w" "$(kv_get "$rundir/producer-warm.kv" start_ms)")
-    kv_put "$out" warm_rate "$(awk -F= '$1=="rate"{print $2}' <<<"$ws")"
-    wait_quiet "$ENGINE_PID" 15
+    warm_up "$rundir" "$out" "$job_w" "$warm" "$size" || { engine_stop; return 1; }
   fi
 
   # 2. measured batch
   local e0 e1 s0 s1 m0 m1 sys0 sys1 l0 l1
   log "measured: $n messages (job $job_m)"
   local pk=$rundir/producer-main.kv
-  producer_start "$pk" "$job_m" "$n" "$size"
-  producer_ready "$pk" || { engine_stop; return 1; }
+  if [[ ${PRODUCER:-bench} == artemis-cli ]]; then
+    cli_message_file "$size" || { engine_stop; return 1; }
+  else
+    producer_start "$pk" "$job_m" "$n" "$size"
+    producer_ready "$pk" || { engine_stop; return 1; }
+  fi
   l0=$(wc -l <"$ENGINE_LOG")
   python3 "$ROOT/bench/lib/threads.py" snapshot "$ENGINE_PID" >"$rundir/engine-threads.0"
   read -r -a sys0 <<<"$(sys_cpu_sample)"
   e0=$(proc_cpu_ticks "$ENGINE_PID"); s0=$(sink_cpu_ticks); m0=$(sink_msgs)
-  producer_go "$pk"
-  producer_wait || { warn "producer failed"; cat "$rundir/producer-main.err" >&2; engine_stop; return 1; }
+  if [[ ${PRODUCER:-bench} == artemis-cli ]]; then
+    # the CLI's JVM starts inside the window: the engine idles meanwhile, the rate starts at the
+    # CLI's first send (start_ms in its record)
+    artemis_cli_producer "$pk" "$job_m" "$n" "$CLI_MESSAGE_FILE" \
+      || { warn "the Artemis CLI producer failed"; cat "${pk%.kv}.err" >&2; engine_stop; return 1; }
+  else
+    producer_go "$pk"
+    producer_wait || { warn "producer failed"; cat "$rundir/producer-main.err" >&2; engine_stop; return 1; }
+  fi
   wait_delivered "$job_m" "$n"; rc=$?
   e1=$(proc_cpu_ticks "$ENGINE_PID"); s1=$(sink_cpu_ticks)
   read -r -a sys1 <<<"$(sys_cpu_sample)"

@@ -34,6 +34,8 @@ SCENARIOS = {
         ("lat_max_ms", "submit->250 latency max ms", "%.0f"),
         ("peak_rss_mb", "engine peak RSS MB (VmHWM, incl. warm-up)", "%.0f"),
         ("warm_rate", "warm-up batch msgs/s (cold JIT, unmeasured)", "%.0f"),
+        ("warm_total", "warm-up messages in all (until the JIT was quiet)", "%d"),
+        ("warm_compiler_ms_per_msg", "JIT compiler threads ms/msg, last warm-up batch", "%.4f"),
         ("distinct_d", "delivered (distinct, accounting)", "%d"),
         ("sink_msgs", "received by the sink", "%d"),
         ("sink_tls_msgs", "received over TLS (warm-up + measured)", "%d"),
@@ -88,12 +90,16 @@ SCENARIOS = {
         ("sink_cpu_ms_per_msg", "smtp-sink CPU ms/msg", "%.3f"),
     ]),
 }
-ORDER = ["ceiling", "ceiling_reuse", "postfix", "caravan"]
+# a cold engine: the same record as a warm one, measured on its first messages
+SCENARIOS["caravan_cold"] = ("caravan, cold: a fresh engine's first messages (no warm-up)",
+                             [r for r in SCENARIOS["caravan"][1] if not r[0].startswith("warm")])
+ORDER = ["ceiling", "ceiling_reuse", "postfix", "caravan", "caravan_cold"]
 
 # the scenario's own processes, the load generator and the sink: machine CPU minus these minus
 # irq/softirq = "other processes (noise)"
 COMPONENTS = {
     "caravan": ("engine_cpu_ms_per_msg", "producer_cpu_ms_per_msg", "sink_cpu_ms_per_msg"),
+    "caravan_cold": ("engine_cpu_ms_per_msg", "producer_cpu_ms_per_msg", "sink_cpu_ms_per_msg"),
     "postfix": ("postfix_cpu_ms_per_msg", "source_cpu_ms_per_msg", "sink_cpu_ms_per_msg"),
 }
 # processes of a scenario that only some invocations have (bench/realsender.sh: the DKIM milter)
@@ -109,6 +115,9 @@ RATIOS = [
     ("caravan", "all_cpu_ms_per_msg", "postfix", "all_cpu_ms_per_msg",
      "Caravan / Postfix machine CPU ms per message (incl. load generator, sink, kernel)"),
     ("caravan", "intake_rate", "postfix", "intake_rate", "Caravan / Postfix intake msgs/s"),
+    ("caravan_cold", "rate", "postfix", "rate", "Caravan cold / Postfix msgs/s (end to end)"),
+    ("caravan_cold", "engine_cpu_ms_per_msg", "postfix", "postfix_cpu_ms_per_msg",
+     "Caravan cold / Postfix CPU ms per message (the MTA's own processes)"),
     ("caravan", "rate", "ceiling_reuse", "rate", "Caravan / ceiling (reuse) msgs/s"),
     ("postfix", "rate", "ceiling_reuse", "rate", "Postfix / ceiling (reuse) msgs/s"),
 ]
@@ -128,7 +137,10 @@ SIDE_BY_SIDE = [
     ("latency p99 ms", {"caravan": "lat_p99_ms", "postfix": "lat_p99_ms"}, "%.0f"),
     ("peak RSS MB", {"caravan": "peak_rss_mb", "postfix": "peak_rss_mb"}, "%.0f"),
 ]
-SIDE_COLS = [("caravan", "Caravan"), ("postfix", "Postfix"), ("ceiling", "ceiling"), ("ceiling_reuse", "ceil.reuse")]
+for _label, _keys, _fmt in SIDE_BY_SIDE:
+    if "caravan" in _keys:
+        _keys["caravan_cold"] = _keys["caravan"]
+SIDE_COLS = [("caravan", "Caravan"), ("caravan_cold", "cold"), ("postfix", "Postfix"), ("ceiling", "ceiling"), ("ceiling_reuse", "ceil.reuse")]
 
 
 def read_kv(path):
@@ -199,7 +211,8 @@ def notes_for(name, run, r, cpus):
         steal, window = num(r.get("steal_ticks")), num(r.get("window_ms"))
         if steal and window and steal * 10 > 0.01 * window * (cpus or 1):
             out.append(f"{run} postfix: CPU steal during the measured batch: {r['steal_ticks']} ticks")
-    if name == "caravan" and r.get("ok") == "1":
+    if name.startswith("caravan") and r.get("ok") == "1":
+        run = run if name == "caravan" else f"{run} {name}"
         if num(r.get("duplicates_d")):
             out.append(f"{run}: {r['duplicates_d']} duplicate 'd' records")
         for t in ("acct_b", "acct_t", "acct_r", "acct_other"):
@@ -279,6 +292,22 @@ def main(workdir):
             lines.append("  " + label[:width].ljust(width) + "".join(cells) + medcell)
         for rn, r in recs:
             notes += notes_for(name, rn, r, num(meta.get("cpus")))
+
+    # the host's speed in each run: the same fixed work, so runs (and invocations) compare
+    refs = []
+    for rd in runs:
+        path = os.path.join(rd, "hostref.kv")
+        if os.path.exists(path):
+            refs.append((os.path.basename(rd), read_kv(path)))
+    if refs:
+        lines.append("")
+        lines.append("host-speed reference (bench/lib/hostref.py: fixed CPU work before each run; lower = faster)")
+        lines.append("  " + "".ljust(width) + "".join(f"{rn:>10}" for rn, _ in refs) + f"{'median':>10}")
+        for key, label in (("host_ref_ms", "wall ms"), ("host_ref_cpu_ms", "CPU ms")):
+            vals = [num(r.get(key)) for _, r in refs]
+            good = [v for v in vals if v is not None]
+            lines.append("  " + label.ljust(width) + "".join(f"{v:>10.0f}" if v is not None else f"{'-':>10}" for v in vals)
+                         + (f"{statistics.median(good):>10.0f}" if good else ""))
 
     # where the engine's CPU went: per thread group, median over the good runs
     tgroups = {}

@@ -66,7 +66,7 @@ public class BenchProducer {
         if (a.containsKey("help") || (!a.containsKey("port") && !a.containsKey("url"))) {
             System.err.println("usage: BenchProducer --port BROKER_PORT | --url tcp://127.0.0.1:PORT"
                     + " [--user U --password P] [--queue mail.submit] [--messages 20000] [--size 2048]"
-                    + " [--threads 4] [--batch 50] [--job ID] [--domain bench.test] [--bytes] [--envelope]"
+                    + " [--threads 4] [--batch 50] [--job ID] [--domain bench.test] [--domains 1] [--bytes] [--envelope]"
                     + " [--ready-file F --go-file G] [--stream] [--progress-s S]"
                     + " | --write-message FILE [--index I] [--size 2048] [--job ID]");
             System.exit(a.containsKey("help") ? 0 : 2);
@@ -84,6 +84,7 @@ public class BenchProducer {
         boolean bytes = a.containsKey("bytes");        // BytesMessage instead of TextMessage
         boolean envelope = a.containsKey("envelope");  // also set rcptTo / mailFrom properties
         boolean stream = a.containsKey("stream");      // build each body at send time
+        DOMAINS = Integer.parseInt(a.getOrDefault("domains", "1"));
         double progressS = Double.parseDouble(a.getOrDefault("progress-s", "0"));
 
         if (!url.startsWith("tcp://127.0.0.1:") && !url.startsWith("tcp://localhost:")) {
@@ -130,7 +131,7 @@ public class BenchProducer {
                         }
                         m.setStringProperty("jobId", jobId);
                         if (envelope) {
-                            m.setStringProperty("rcptTo", "user" + i + "@" + domain);
+                            m.setStringProperty("rcptTo", "user" + i + "@" + recipientDomain(i, domain));
                             m.setStringProperty("mailFrom", "sender@" + domain);
                         }
                         p.send(m);
@@ -214,13 +215,20 @@ public class BenchProducer {
         }
     }
 
+    /** With --domains D > 1, message i goes to d(i mod D).DOMAIN: D recipient domains in turn. */
+    static int DOMAINS = 1;
+
+    static String recipientDomain(int i, String domain) {
+        return DOMAINS > 1 ? "d" + (i % DOMAINS) + "." + domain : domain;
+    }
+
     /** One RFC 5322 message of about {@code size} bytes, CRLF line ends, with '.'-leading lines. */
     static String buildMessage(String jobId, int i, int size, String domain, String date) {
         StringBuilder sb = new StringBuilder(size + 128);
         sb.append("Message-ID: <").append(jobId).append('.').append(i).append("@").append(domain).append(">\r\n");
         sb.append("Date: ").append(date).append("\r\n");
         sb.append("From: Caravan Bench <sender@").append(domain).append(">\r\n");
-        sb.append("To: <user").append(i).append('@').append(domain).append(">\r\n");
+        sb.append("To: <user").append(i).append('@').append(recipientDomain(i, domain)).append(">\r\n");
         sb.append("Subject: Caravan bench ").append(jobId).append(" message ").append(i).append("\r\n");
         sb.append("MIME-Version: 1.0\r\n");
         sb.append("Content-Type: text/plain; charset=us-ascii\r\n");
