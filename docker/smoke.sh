@@ -3,7 +3,8 @@
 # container engine is available:
 #   Artemis   the distribution from Maven (org.apache.activemq:apache-artemis:2.40.0:bin), an
 #             instance made by docker/artemis/instance.sh with docker/artemis/broker.xml
-#   Caravan   target/caravan.jar (built if missing), spring.artemis.mode=native against it, with
+#   Caravan   target/caravan.jar (built if missing) through bin/caravan-engine, the image's
+#             entrypoint, spring.artemis.mode=native against it, with
 #             docker/caravan/mta.yaml whose mailpit:1025 routes become a local sink
 #   sink      Postfix's smtp-sink on 127.0.0.1 (Mailpit's stand-in), dumping each mail to a file
 #   Prometheus Debian's, on a byte-identical copy of docker/prometheus/{prometheus,alerts}.yml
@@ -122,6 +123,7 @@ pass "Artemis started (broker.xml acceptor on 127.0.0.1:$broker_port)"
 # --- the sink (Mailpit's stand-in) --------------------------------------------------------------
 mkdir -p "$work/sink"
 chmod 0777 "$work/sink"
+chmod o+x "$work"          # mktemp -d makes it 0700: the sink, run as nobody, must reach sink/
 sink_user=()
 ((EUID == 0)) && sink_user=(-u nobody)
 /usr/sbin/smtp-sink -4 "${sink_user[@]}" -h sink.smoke.test -d "$work/sink/mail-" "127.0.0.1:$sink_port" 64 \
@@ -144,7 +146,8 @@ fi
 pass "every policy of docker/caravan/mta.yaml routed to the sink"
 (cd "$root" && SPRING_ARTEMIS_MODE=native SPRING_ARTEMIS_BROKER_URL="tcp://127.0.0.1:$broker_port" \
   MTA_CONFIG="$work/mta.yaml" CARAVAN_DATA_DIR="$work/caravan-data" SERVER_ADDRESS=127.0.0.1 \
-  SERVER_PORT=$http_port exec "${nice[@]}" java -Xmx512m -jar "$jar") >"$work/caravan.log" 2>&1 &
+  SERVER_PORT=$http_port CARAVAN_JAR="$jar" CARAVAN_CACHE_DIR="$work/cds" \
+  exec "${nice[@]}" "$root/bin/caravan-engine") >"$work/caravan.log" 2>&1 &   # the image's entrypoint
 pids+=($!)
 health() { curl -fsS "http://127.0.0.1:$http_port/actuator/health" | grep -q '"status":"UP"'; }
 if wait_for 180 "Caravan health UP" health; then
