@@ -384,6 +384,7 @@ scenario_caravan() {
   kv_put "$out" sink_msgs "$(( m1 - m0 ))"
   kv_put "$out" log_lines_measured "$(( l1 - l0 ))"
   kv_put "$out" job "$job_m"
+  [[ ${PRODUCER:-bench} == artemis-cli ]] && kv_put "$out" repeated_message_id 1
 
   engine_stop; rc=$?
   kv_put "$out" stop_ms "$ENGINE_STOP_MS"

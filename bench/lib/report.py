@@ -37,6 +37,7 @@ SCENARIOS = {
         ("warm_total", "warm-up messages in all (until the JIT was quiet)", "%d"),
         ("warm_compiler_ms_per_msg", "JIT compiler threads ms/msg, last warm-up batch", "%.4f"),
         ("distinct_d", "delivered (distinct, accounting)", "%d"),
+        ("acct_d", "delivered ('d' records, repeated Message-IDs too)", "%d"),
         ("sink_msgs", "received by the sink", "%d"),
         ("sink_tls_msgs", "received over TLS (warm-up + measured)", "%d"),
         ("sink_all_msgs", "received in all (warm-up + measured)", "%d"),
@@ -213,7 +214,7 @@ def notes_for(name, run, r, cpus):
             out.append(f"{run} postfix: CPU steal during the measured batch: {r['steal_ticks']} ticks")
     if name.startswith("caravan") and r.get("ok") == "1":
         run = run if name == "caravan" else f"{run} {name}"
-        if num(r.get("duplicates_d")):
+        if num(r.get("duplicates_d")) and r.get("repeated_message_id") != "1":
             out.append(f"{run}: {r['duplicates_d']} duplicate 'd' records")
         for t in ("acct_b", "acct_t", "acct_r", "acct_other"):
             if num(r.get(t)):
