@@ -15,6 +15,7 @@
 #   size20k     20 KB messages
 #   size100k    100 KB messages
 #   realsender  DKIM + STARTTLS on both sides, Postfix with OpenDKIM (bench/realsender.sh), 10 KB
+#   c2          as text, the launcher with C2 on (JAVA_OPTS=-XX:TieredStopAtLevel=4): its JIT choice
 # Each shape is one bench/run.sh (bench/realsender.sh) with R runs; a run measures Postfix, a warm
 # Caravan (warm-up until the JIT compiler threads are quiet) and a cold one (--no-cold: not), in
 # alternating order, after a host-speed reference. Postfix always gets smtp-source with the same
@@ -28,10 +29,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MESSAGES=10000
 RUNS=3
 WARMUP=
-SHAPES=text,bytes,rcptto,cli,limits,domains50,size20k,size100k,realsender
+SHAPES=text,bytes,rcptto,cli,limits,domains50,size20k,size100k,realsender,c2
 COLD=1
 JAR_ARGS=()
-usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (( $# )); do
   case $1 in
     --messages) MESSAGES=$2; shift 2 ;;
@@ -51,7 +52,7 @@ for v in MESSAGES RUNS WARMUP; do
 done
 IFS=, read -r -a SHAPE_LIST <<<"$SHAPES"
 for s in "${SHAPE_LIST[@]}"; do
-  [[ ,text,bytes,rcptto,cli,limits,domains50,size20k,size100k,realsender, == *,$s,* ]] \
+  [[ ,text,bytes,rcptto,cli,limits,domains50,size20k,size100k,realsender,c2, == *,$s,* ]] \
     || { echo "unknown shape: $s" >&2; usage 2; }
 done
 
@@ -77,7 +78,7 @@ scen=postfix,caravan
 FAILED=()
 for shape in "${SHAPE_LIST[@]}"; do
   dir=$MWORK/$shape
-  size=2048 producer=bench flags= template=
+  size=2048 producer=bench flags= template= opts=${CARAVAN_JAVA_OPTS:-}
   case $shape in
     bytes)     flags=--bytes ;;
     rcptto)    flags=--envelope ;;
@@ -86,6 +87,7 @@ for shape in "${SHAPE_LIST[@]}"; do
     domains50) flags="--domains 50"; template=$ROOT/bench/mta-domains.yaml ;;
     size20k)   size=20480 ;;
     size100k)  size=102400 ;;
+    c2)        opts="$opts -XX:TieredStopAtLevel=4" ;;
   esac
   say "shape $shape: $RUNS runs of $MESSAGES messages (work dir ${dir#"$ROOT"/})"
   if [[ $shape == realsender ]]; then
@@ -94,7 +96,7 @@ for shape in "${SHAPE_LIST[@]}"; do
       bash "$ROOT/bench/realsender.sh" "${JAR_ARGS[@]}" --runs "$RUNS" --messages "$MESSAGES" \
       --warmup "$WARMUP" >"$dir.log" 2>&1 || FAILED+=("$shape")
   else
-    SHAPE=$shape PRODUCER=$producer PRODUCER_FLAGS=$flags MTA_TEMPLATE=$template \
+    SHAPE=$shape PRODUCER=$producer PRODUCER_FLAGS=$flags MTA_TEMPLATE=$template CARAVAN_JAVA_OPTS=$opts \
     BENCH_WORK=$dir BENCH_RESULTS=$dir/report.txt \
       bash "$ROOT/bench/run.sh" "${JAR_ARGS[@]}" --runs "$RUNS" --messages "$MESSAGES" --size "$size" \
       --warmup "$WARMUP" --scenarios "$scen" >"$dir.log" 2>&1 || FAILED+=("$shape")
