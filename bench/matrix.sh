@@ -15,7 +15,7 @@
 #   size20k     20 KB messages
 #   size100k    100 KB messages
 #   realsender  DKIM + STARTTLS on both sides, Postfix with OpenDKIM (bench/realsender.sh), 10 KB
-#   c2          as text, the launcher with C2 on (JAVA_OPTS=-XX:TieredStopAtLevel=4): its JIT choice
+#   c2          as text, with JAVA_OPTS=-XX:TieredStopAtLevel=4 added (C2 on, whatever the launcher's default)
 # Each shape is one bench/run.sh (bench/realsender.sh) with R runs; a run measures Postfix, a warm
 # Caravan (warm-up until the JIT compiler threads are quiet) and a cold one (--no-cold: not), in
 # alternating order, after a host-speed reference. Postfix always gets smtp-source with the same
