@@ -152,22 +152,15 @@ for ((r = 1; r <= RUNS; r++)); do
           FAILED=$((FAILED + 1))
           warn "run $r: the postfix scenario failed (logs in $RUNDIR/postfix)"
         fi ;;
-      caravan)
-        if scenario_caravan "$RUNDIR/result-caravan.kv" "$RUNDIR" "$MESSAGES" "$SIZE" "$WARMUP"; then
-          log "run $r: $(kv_get "$RUNDIR/result-caravan.kv" rate) msgs/s end to end," \
-              "p99 $(kv_get "$RUNDIR/result-caravan.kv" lat_p99_ms) ms," \
-              "engine $(kv_get "$RUNDIR/result-caravan.kv" engine_cpu_ms_per_msg) ms CPU/msg"
+      caravan|caravan_cold)
+        warm=$WARMUP; [[ $s == caravan_cold ]] && warm=0
+        if scenario_caravan "$RUNDIR/result-$s.kv" "$RUNDIR" "$MESSAGES" "$SIZE" "$warm" "$s"; then
+          log "run $r: $s $(kv_get "$RUNDIR/result-$s.kv" rate) msgs/s end to end," \
+              "p99 $(kv_get "$RUNDIR/result-$s.kv" lat_p99_ms) ms," \
+              "engine $(kv_get "$RUNDIR/result-$s.kv" engine_cpu_ms_per_msg) ms CPU/msg"
         else
           FAILED=$((FAILED + 1))
-          warn "run $r: the caravan scenario failed (logs in $RUNDIR)"
-        fi ;;
-      caravan_cold)
-        if scenario_caravan "$RUNDIR/result-caravan_cold.kv" "$RUNDIR" "$MESSAGES" "$SIZE" 0 caravan_cold; then
-          log "run $r: cold $(kv_get "$RUNDIR/result-caravan_cold.kv" rate) msgs/s end to end," \
-              "engine $(kv_get "$RUNDIR/result-caravan_cold.kv" engine_cpu_ms_per_msg) ms CPU/msg"
-        else
-          FAILED=$((FAILED + 1))
-          warn "run $r: the caravan_cold scenario failed (logs in $RUNDIR/caravan_cold)"
+          warn "run $r: the $s scenario failed (logs in $RUNDIR)"
         fi ;;
       *) die "unknown scenario: $s" ;;
     esac
