@@ -11,7 +11,6 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.caravan.console.AdminLogin;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.jms.connection.SingleConnectionFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
 import org.springframework.boot.autoconfigure.jms.artemis.ArtemisProperties;
@@ -89,10 +88,8 @@ public class EmbeddedBrokerConfiguration {
                     AcceptorCheck.requireStarted(broker);
                 }
                 // Boot's in-VM connection factory carries no login; the broker now demands one
-                if (bean instanceof ActiveMQConnectionFactory factory) {
-                    login(factory, properties.getObject());
-                } else if (bean instanceof SingleConnectionFactory delegating
-                        && delegating.getTargetConnectionFactory() instanceof ActiveMQConnectionFactory factory) {
+                ActiveMQConnectionFactory factory = EngineClient.artemis(bean);
+                if (factory != null) {
                     login(factory, properties.getObject());
                 }
                 return bean;
