@@ -57,12 +57,14 @@ record SubmittedBody(byte[] bytes, Object original, Rejection refusal) {
         if (text == null) {
             return new SubmittedBody(new byte[0], "", null);
         }
-        long length = text.length() > maxSize ? text.length() : utf8Length(text);
+        // more chars than allowed bytes is oversize unencoded; else the encoding (at most 3 bytes
+        // a char, so bounded) is the measure, with no pass of its own
+        byte[] all = text.length() > maxSize ? null : text.getBytes(StandardCharsets.UTF_8);
+        long length = all == null ? text.length() : all.length;
         if (length > maxSize) {
             String head = new String(headerBlockOf(text), StandardCharsets.UTF_8);
             return new SubmittedBody(null, head, oversize(length, maxSize));
         }
-        byte[] all = text.getBytes(StandardCharsets.UTF_8);
         return new SubmittedBody(all, text, null);
     }
 
@@ -92,24 +94,6 @@ record SubmittedBody(byte[] bytes, Object original, Rejection refusal) {
         byte[] start = text.substring(0, Math.min(text.length(), HeaderBlock.MAX_HEADER_BYTES)).getBytes(StandardCharsets.UTF_8);
         int end = HeaderBlock.headerEnd(start, 0, start.length);
         return end < 0 ? start : Arrays.copyOf(start, end);
-    }
-
-    private static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 
     private static String jmsType(Message m) {

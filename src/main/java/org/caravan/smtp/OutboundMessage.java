@@ -2,6 +2,9 @@ package org.caravan.smtp;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,8 @@ import org.eclipse.angus.mail.smtp.SMTPMessage;
  * the reply each recipient got. It travels through camel-mail as the exchange body.
  */
 public class OutboundMessage extends SMTPMessage {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final byte[] raw;
     private final String messageId;
@@ -60,16 +65,25 @@ public class OutboundMessage extends SMTPMessage {
     /** True when the raw bytes hold any octet above 127: such a body needs BODY=8BITMIME (RFC 6152). */
     boolean eightBit() {
         if (eightBit == null) {
-            boolean any = false;
-            for (byte b : raw) {
-                if (b < 0) {
-                    any = true;
-                    break;
-                }
-            }
-            eightBit = any;
+            eightBit = anyHighBit(raw);
         }
         return eightBit;
+    }
+
+    /** Eight bytes per step: this runs over every delivery's whole body. */
+    private static boolean anyHighBit(byte[] b) {
+        int i = 0;
+        for (; i + 8 <= b.length; i += 8) {
+            if (((long) LONGS.get(b, i) & 0x8080808080808080L) != 0) {
+                return true;
+            }
+        }
+        for (; i < b.length; i++) {
+            if (b[i] < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public List<String> recipients() {

@@ -8,7 +8,6 @@ import java.time.Duration;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
-import org.eclipse.angus.mail.smtp.SMTPOutputStream;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
@@ -75,9 +74,7 @@ final class SmtpClient extends SMTPTransport {
      */
     synchronized void writeBodyAndEnd(byte[] raw) throws IOException {
         OutputStream out = new BufferedOutputStream(socket.dataOutput(), 32 * 1024);
-        SMTPOutputStream data = new SMTPOutputStream(out);
-        data.write(raw);
-        data.ensureAtBOL();
+        DataContent.write(raw, out);
         out.write(END_OF_DATA);
         out.flush();
     }
