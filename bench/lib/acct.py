@@ -7,7 +7,11 @@
                                           only what was appended since the last look (cheap
                                           enough to poll 10 times a second); prints the count.
                                           Exit 0 done, 1 timeout, 2 PID died, 3 stalled
-                                          (no new record for STALL_S seconds).
+                                          (no new record for STALL_S seconds). Once deliveries
+                                          have started, STALL_DUMP_S (env, default 10) seconds
+                                          without a new record take a thread dump of PID
+                                          (jcmd Thread.print) into stall-JOB-COUNT.txt beside DIR,
+                                          once per pause.
     acct.py stats DIR JOB [START_MS]   -> key=value lines: record counts by type, duplicates,
                                           first queued / last logged (epoch ms), submit-to-250
                                           latency percentiles, and, with START_MS (the producer's
@@ -173,12 +177,28 @@ class Tail:
                 self.count += 1
 
 
+def thread_dump(pid, path):
+    """The engine's threads as jcmd prints them, taken while deliveries have stopped."""
+    import subprocess
+    import time
+    try:
+        with open(path, "w") as f:
+            f.write(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} jcmd {pid} Thread.print\n")
+            f.flush()
+            subprocess.run(["jcmd", str(pid), "Thread.print", "-l"], stdout=f, stderr=subprocess.STDOUT, timeout=30)
+        sys.stderr.write(f"[{time.strftime('%H:%M:%S')}]   no delivery for a while: thread dump in {path}\n")
+    except (OSError, subprocess.SubprocessError) as e:
+        sys.stderr.write(f"thread dump failed: {e}\n")
+
+
 def wait(root, job, n, pid, timeout, stall):
     import time
     t = Tail(root, job)
     start = last_change = next_log = time.time()
     next_log += 10
     last = -1
+    dumped = False
+    dump_after = float(os.environ.get("STALL_DUMP_S", "10"))
     while True:
         c = t.poll()
         now = time.time()
@@ -186,7 +206,10 @@ def wait(root, job, n, pid, timeout, stall):
             print(c)
             return 0
         if c != last:
-            last, last_change = c, now
+            last, last_change, dumped = c, now, False
+        if not dumped and 0 < c and now - last_change > dump_after:
+            dumped = True
+            thread_dump(pid, os.path.join(os.path.dirname(os.path.abspath(root)), f"stall-{job}-{c}.txt"))
         if not os.path.exists(f"/proc/{pid}"):
             print(c)
             return 2
